@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    // Browser tests share two cores with the browsers they drive: one file at a time.
+    fileParallelism: false,
+  },
+});

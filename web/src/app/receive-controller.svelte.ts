@@ -1,0 +1,136 @@
+import type { IceServer } from '../../../signal/protocol/index.ts';
+import { PeerLink } from '../net/peer-link.ts';
+import type { ShareTarget } from '../net/share-link.ts';
+import { SignalingClient, signalingUrl } from '../net/signaling-client.ts';
+import { wrapDataChannel } from '../transfer/channel.ts';
+import type { ChunkStore } from '../transfer/chunk-store.ts';
+import { RateMeter } from '../transfer/rate-meter.ts';
+import { ReceiveSession, type FileState, type ReceiveProgress } from '../transfer/receiver.ts';
+import type { FileEntry } from '../transfer/protocol.ts';
+
+export interface IncomingFileView {
+  entry: FileEntry;
+  state: FileState;
+  bytes: number;
+  bytesPerSecond: number;
+  secondsLeft: number | undefined;
+  error: string | undefined;
+}
+
+type Phase = 'connecting' | 'waiting-for-sender' | 'receiving' | 'done' | 'problem';
+
+/** The receiver's side: join the link's room, take the sender's connection, and store what arrives. */
+export class ReceiveController {
+  phase = $state<Phase>('connecting');
+  message = $state('Connecting…');
+  files = $state<IncomingFileView[]>([]);
+
+  #signaling: SignalingClient | undefined;
+  #iceServers: IceServer[] = [];
+  #link: { peerId: string; link: PeerLink } | undefined;
+  #session: ReceiveSession | undefined;
+  #meters: RateMeter[] = [];
+
+  constructor(
+    private readonly target: ShareTarget,
+    private readonly store: ChunkStore,
+  ) {}
+
+  start(): void {
+    this.#signaling = new SignalingClient(signalingUrl(location), this.target.room, 'receiver', {
+      joined: ({ peers, iceServers }) => {
+        this.#iceServers = iceServers;
+        const senderHere = peers.some((p) => p.role === 'sender');
+        this.#setPhase(senderHere ? 'connecting' : 'waiting-for-sender', senderHere ? 'Connecting to the sender…' : 'Waiting for the sender to come back…');
+      },
+      peerJoined: (peer) => {
+        if (peer.role === 'sender') this.#setPhase('connecting', 'Connecting to the sender…');
+      },
+      peerLeft: (peerId) => {
+        if (this.#link?.peerId !== peerId) return;
+        this.#link.link.close();
+        this.#link = undefined;
+        if (this.phase !== 'done') this.#setPhase('waiting-for-sender', 'The sender left. What arrived is kept; waiting for them to come back…');
+      },
+      signal: (from, data) => void this.#linkTo(from).receive(data),
+      problem: (message, fatal) => {
+        if (fatal || this.phase !== 'done') this.#setPhase('problem', message);
+      },
+    });
+    this.#signaling.connect();
+  }
+
+  stop(): void {
+    void this.#session?.cancel();
+    this.#link?.link.close();
+    this.#signaling?.close();
+  }
+
+  cancel(file?: number): void {
+    void this.#session?.cancel(file);
+  }
+
+  /** The finished file, assembled by the store. */
+  blob(file: number): Promise<Blob> {
+    return this.store.blob(file);
+  }
+
+  #linkTo(peerId: string): PeerLink {
+    if (this.#link?.peerId === peerId) return this.#link.link;
+    this.#link?.link.close();
+    const signaling = this.#signaling!;
+    const link = new PeerLink({
+      iceServers: this.#iceServers,
+      polite: true,
+      sendSignal: (data) => signaling.signal(peerId, data),
+      onChannel: (channel) => this.#receiveOn(channel),
+      onStateChange: (state) => {
+        if (state === 'failed' && this.phase !== 'done') this.#setPhase('problem', 'Could not reach the sender directly; retrying…');
+      },
+    });
+    this.#link = { peerId, link };
+    return link;
+  }
+
+  #receiveOn(channel: RTCDataChannel): void {
+    this.#setPhase('receiving', 'Receiving…');
+    this.#session = new ReceiveSession(wrapDataChannel(channel), this.store, (progress) => this.#show(progress));
+  }
+
+  #show(progress: ReceiveProgress): void {
+    const manifest = progress.manifest;
+    if (!manifest) return;
+    if (this.#meters.length !== manifest.files.length) this.#meters = manifest.files.map(() => new RateMeter());
+    this.files = progress.files.map((file, i) => {
+      const entry = manifest.files[i]!;
+      const meter = this.#meters[i]!;
+      const active = file.state === 'receiving';
+      const bytesPerSecond = active ? meter.sample(file.bytes) : 0;
+      return {
+        entry,
+        state: file.state,
+        bytes: file.bytes,
+        bytesPerSecond,
+        secondsLeft: active ? meter.secondsLeft(entry.size - file.bytes) : undefined,
+        error: file.error,
+      };
+    });
+    switch (progress.state) {
+      case 'done':
+        this.#setPhase('done', this.files.every((f) => f.state === 'complete') ? 'All files arrived and were verified.' : 'Finished, with problems.');
+        break;
+      case 'paused':
+      case 'failed':
+      case 'cancelled':
+        this.#setPhase('problem', progress.error ?? `Transfer ${progress.state}.`);
+        break;
+      default:
+        this.#setPhase('receiving', 'Receiving…');
+    }
+  }
+
+  #setPhase(phase: Phase, message: string): void {
+    this.phase = phase;
+    this.message = message;
+  }
+}

@@ -1,0 +1,117 @@
+import type { IceServer } from '../../../signal/protocol/index.ts';
+import { PeerLink } from '../net/peer-link.ts';
+import { randomId, shareUrl, type ShareTarget } from '../net/share-link.ts';
+import { SignalingClient, signalingUrl } from '../net/signaling-client.ts';
+import { wrapDataChannel } from '../transfer/channel.ts';
+import { chunkSizeFor } from '../transfer/protocol.ts';
+import { RateMeter } from '../transfer/rate-meter.ts';
+import { SendSession, type OutgoingFile, type SendProgress } from '../transfer/sender.ts';
+
+export interface ReceiverView {
+  peerId: string;
+  connection: RTCPeerConnectionState;
+  progress: SendProgress | undefined;
+  bytesPerSecond: number;
+  secondsLeft: number | undefined;
+}
+
+/** The sender's side of a share: one room, one link, one connection and session per receiver. */
+export class SendController {
+  files = $state<OutgoingFile[]>([]);
+  link = $state<string | undefined>(undefined);
+  status = $state('');
+  problem = $state<string | undefined>(undefined);
+  receivers = $state<ReceiverView[]>([]);
+
+  #signaling: SignalingClient | undefined;
+  #iceServers: IceServer[] = [];
+  readonly #links = new Map<string, { link: PeerLink; session?: SendSession; meter: RateMeter }>();
+  readonly #transferId = randomId();
+
+  share(files: OutgoingFile[]): void {
+    if (files.length === 0) return;
+    this.files = files;
+    const target: ShareTarget = { room: randomId(), secret: randomId() };
+    this.link = shareUrl(location.origin, target);
+    this.status = 'Connecting to the server…';
+    this.#signaling = new SignalingClient(signalingUrl(location), target.room, 'sender', {
+      joined: ({ peers, iceServers }) => {
+        this.#iceServers = iceServers;
+        this.problem = undefined;
+        this.status = 'Waiting for someone to open the link…';
+        for (const peer of peers) if (peer.role === 'receiver') this.#connect(peer.peerId);
+      },
+      peerJoined: (peer) => {
+        if (peer.role === 'receiver') this.#connect(peer.peerId);
+      },
+      peerLeft: (peerId) => this.#drop(peerId),
+      signal: (from, data) => void this.#links.get(from)?.link.receive(data),
+      problem: (message) => {
+        this.problem = message;
+      },
+    });
+    this.#signaling.connect();
+  }
+
+  /** Ends the share: every receiver is told and the room is left. */
+  stop(): void {
+    for (const peerId of [...this.#links.keys()]) {
+      this.#links.get(peerId)?.session?.cancel();
+      this.#drop(peerId);
+    }
+    this.#signaling?.close();
+    this.#signaling = undefined;
+    this.files = [];
+    this.link = undefined;
+    this.receivers = [];
+    this.status = '';
+    this.problem = undefined;
+  }
+
+  #connect(peerId: string): void {
+    this.#drop(peerId);
+    const signaling = this.#signaling;
+    if (!signaling) return;
+    const link = new PeerLink({
+      iceServers: this.#iceServers,
+      polite: false,
+      sendSignal: (data) => signaling.signal(peerId, data),
+      onChannel: () => {},
+      onStateChange: (connection) => this.#patch(peerId, { connection }),
+    });
+    const entry: { link: PeerLink; session?: SendSession; meter: RateMeter } = { link, meter: new RateMeter() };
+    this.#links.set(peerId, entry);
+    this.receivers = [...this.receivers, { peerId, connection: 'new', progress: undefined, bytesPerSecond: 0, secondsLeft: undefined }];
+    const channel = link.openChannel('dropline');
+    channel.addEventListener('open', () => {
+      const session = new SendSession(
+        wrapDataChannel(channel),
+        this.files,
+        { transferId: this.#transferId, chunkSize: chunkSizeFor(link.pc.sctp?.maxMessageSize) },
+        (progress) => {
+          const bytesPerSecond = entry.meter.sample(progress.deliveredBytes);
+          this.#patch(peerId, {
+            progress,
+            bytesPerSecond,
+            secondsLeft: entry.meter.secondsLeft(progress.totalBytes - progress.deliveredBytes),
+          });
+        },
+      );
+      entry.session = session;
+      session.start();
+    });
+    this.status = 'Sending…';
+  }
+
+  #drop(peerId: string): void {
+    const entry = this.#links.get(peerId);
+    if (!entry) return;
+    this.#links.delete(peerId);
+    entry.link.close();
+    this.receivers = this.receivers.filter((r) => r.peerId !== peerId || r.progress?.state === 'done');
+  }
+
+  #patch(peerId: string, patch: Partial<ReceiverView>): void {
+    this.receivers = this.receivers.map((r) => (r.peerId === peerId ? { ...r, ...patch } : r));
+  }
+}

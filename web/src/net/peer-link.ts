@@ -1,0 +1,96 @@
+import type { IceServer, SignalData } from '../../../signal/protocol/index.ts';
+
+export interface PeerLinkOptions {
+  iceServers: IceServer[];
+  /** The polite peer yields when both sides offer at once (perfect negotiation). */
+  polite: boolean;
+  sendSignal(data: SignalData): void;
+  onChannel(channel: RTCDataChannel): void;
+  onStateChange(state: RTCPeerConnectionState): void;
+  iceTransportPolicy?: RTCIceTransportPolicy;
+}
+
+/**
+ * One RTCPeerConnection to one remote peer, negotiated with the "perfect
+ * negotiation" pattern: either side may (re)negotiate at any time, candidates
+ * trickle as they are found, and a failed connection restarts ICE.
+ */
+export class PeerLink {
+  readonly pc: RTCPeerConnection;
+  #makingOffer = false;
+  #ignoreOffer = false;
+  readonly #options: PeerLinkOptions;
+
+  constructor(options: PeerLinkOptions) {
+    this.#options = options;
+    this.pc = new RTCPeerConnection({
+      iceServers: options.iceServers,
+      ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}),
+    });
+    this.pc.addEventListener('negotiationneeded', () => void this.#offer());
+    this.pc.addEventListener('icecandidate', ({ candidate }) => {
+      if (candidate) options.sendSignal({ candidate: candidate.toJSON() as SignalCandidate });
+    });
+    this.pc.addEventListener('datachannel', ({ channel }) => options.onChannel(channel));
+    this.pc.addEventListener('connectionstatechange', () => {
+      options.onStateChange(this.pc.connectionState);
+    });
+    this.pc.addEventListener('iceconnectionstatechange', () => {
+      if (this.pc.iceConnectionState === 'failed') this.pc.restartIce();
+    });
+  }
+
+  /** Opens the one ordered, reliable channel a transfer runs on. */
+  openChannel(label: string): RTCDataChannel {
+    const channel = this.pc.createDataChannel(label, { ordered: true });
+    channel.binaryType = 'arraybuffer';
+    return channel;
+  }
+
+  async receive(data: SignalData): Promise<void> {
+    try {
+      if ('description' in data) {
+        const description = data.description;
+        const collision = description.type === 'offer' && (this.#makingOffer || this.pc.signalingState !== 'stable');
+        this.#ignoreOffer = !this.#options.polite && collision;
+        if (this.#ignoreOffer) return;
+        await this.pc.setRemoteDescription(description);
+        if (description.type === 'offer') {
+          await this.pc.setLocalDescription();
+          this.#sendDescription();
+        }
+      } else if (data.candidate) {
+        try {
+          await this.pc.addIceCandidate(data.candidate);
+        } catch (error) {
+          if (!this.#ignoreOffer) throw error;
+        }
+      }
+    } catch (error) {
+      console.warn('dropline: negotiation step failed', error);
+    }
+  }
+
+  close(): void {
+    this.pc.close();
+  }
+
+  async #offer(): Promise<void> {
+    try {
+      this.#makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.#sendDescription();
+    } catch (error) {
+      console.warn('dropline: could not make an offer', error);
+    } finally {
+      this.#makingOffer = false;
+    }
+  }
+
+  #sendDescription(): void {
+    const local = this.pc.localDescription;
+    if (local) this.#options.sendSignal({ description: { type: local.type, sdp: local.sdp } });
+  }
+}
+
+type SignalCandidate = Extract<SignalData, { candidate: unknown }>['candidate'];

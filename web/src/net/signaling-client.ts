@@ -1,0 +1,99 @@
+import { parseServerFrame, type ClientFrame, type IceServer, type PeerInfo, type Role, type ServerFrame, type SignalData } from '../../../signal/protocol/index.ts';
+
+export interface SignalingHandlers {
+  joined(info: { peerId: string; peers: PeerInfo[]; iceServers: IceServer[] }): void;
+  peerJoined(peer: PeerInfo): void;
+  peerLeft(peerId: string): void;
+  signal(from: string, data: SignalData): void;
+  /** A refusal from the server (room not found, room full, …) or a lost connection. */
+  problem(message: string, fatal: boolean): void;
+}
+
+/** Refusals that reconnecting cannot fix. */
+const FATAL_CODES = new Set(['room-not-found', 'room-full', 'sender-present']);
+
+/**
+ * One client's link to the signaler. It joins a room, passes signals, and
+ * reconnects with backoff when the socket drops, reclaiming its peer id with
+ * the token the server gave it so the other side sees the same peer.
+ */
+export class SignalingClient {
+  #socket: WebSocket | undefined;
+  #peerToken: string | undefined;
+  #retries = 0;
+  #stopped = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly room: string,
+    private readonly role: Role,
+    private readonly handlers: SignalingHandlers,
+  ) {}
+
+  connect(): void {
+    if (this.#stopped) return;
+    const socket = new WebSocket(this.url);
+    this.#socket = socket;
+    socket.addEventListener('open', () => {
+      this.#send({ type: 'join', room: this.room, role: this.role, ...(this.#peerToken ? { peerToken: this.#peerToken } : {}) });
+    });
+    socket.addEventListener('message', (event: MessageEvent<unknown>) => {
+      if (typeof event.data !== 'string') return;
+      const parsed = parseServerFrame(event.data);
+      if (parsed.ok) this.#dispatch(parsed.frame);
+      else console.warn('dropline: ignored a bad frame from the signaler:', parsed.message);
+    });
+    socket.addEventListener('close', () => {
+      if (this.#socket !== socket || this.#stopped) return;
+      this.handlers.problem('Lost the connection to the server; reconnecting…', false);
+      const delay = Math.min(10_000, 500 * 2 ** this.#retries++);
+      this.#retryTimer = setTimeout(() => this.connect(), delay);
+    });
+  }
+
+  signal(to: string, data: SignalData): void {
+    this.#send({ type: 'signal', to, data });
+  }
+
+  close(): void {
+    this.#stopped = true;
+    clearTimeout(this.#retryTimer);
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#send({ type: 'leave' });
+    this.#socket?.close();
+  }
+
+  #dispatch(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'joined':
+        this.#retries = 0;
+        this.#peerToken = frame.peerToken;
+        this.handlers.joined(frame);
+        return;
+      case 'peer-joined':
+        this.handlers.peerJoined(frame);
+        return;
+      case 'peer-left':
+        this.handlers.peerLeft(frame.peerId);
+        return;
+      case 'signal':
+        this.handlers.signal(frame.from, frame.data);
+        return;
+      case 'error': {
+        const fatal = FATAL_CODES.has(frame.code);
+        if (fatal) this.close();
+        this.handlers.problem(frame.message, fatal);
+        return;
+      }
+    }
+  }
+
+  #send(frame: ClientFrame): void {
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(frame));
+  }
+}
+
+/** The signaler's WebSocket URL for a page served from `location`. */
+export function signalingUrl(location: Location): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+}

@@ -1,0 +1,29 @@
+import type { Manifest } from './protocol.ts';
+
+/**
+ * Where a receiver keeps what has arrived. The receiver engine only talks to
+ * this interface; the in-memory store serves tests and the skeleton, the
+ * IndexedDB store keeps chunks across reloads so transfers can resume.
+ */
+export interface ChunkStore {
+  /**
+   * Opens (or re-opens) the record of a transfer. Returns, per file, how many
+   * leading chunks are already stored and verified: the resume point.
+   */
+  open(manifest: Manifest): Promise<number[]>;
+  /** Stores one verified chunk; resolves once it is committed, which is when it may be acknowledged. */
+  put(file: number, chunk: number, payload: Uint8Array, hash: Uint8Array): Promise<void>;
+  /** Commits whatever is queued. */
+  flush(): Promise<void>;
+  /** The stored hashes of a file's chunks, in order. */
+  hashes(file: number): Promise<Uint8Array[]>;
+  /** The whole file, assembled from the stored pieces without reading them into memory where the store allows. */
+  blob(file: number): Promise<Blob>;
+  /** Forgets a file's chunks (cancelled, or failed verification). */
+  discard(file: number): Promise<void>;
+}
+
+/** Thrown by a store when the device is out of space; the receiver pauses instead of failing. */
+export class StorageFullError extends Error {
+  override name = 'StorageFullError';
+}

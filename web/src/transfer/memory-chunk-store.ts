@@ -1,0 +1,55 @@
+import type { ChunkStore } from './chunk-store.ts';
+import type { Manifest } from './protocol.ts';
+
+interface StoredChunk {
+  payload: Uint8Array<ArrayBuffer>;
+  hash: Uint8Array;
+}
+
+/** Keeps chunks in memory: for tests, and a last resort where IndexedDB is unavailable. */
+export class MemoryChunkStore implements ChunkStore {
+  #manifest: Manifest | undefined;
+  #files: Array<Map<number, StoredChunk>> = [];
+
+  async open(manifest: Manifest): Promise<number[]> {
+    if (this.#manifest?.transferId !== manifest.transferId) {
+      this.#manifest = manifest;
+      this.#files = manifest.files.map(() => new Map());
+    }
+    return this.#files.map((chunks) => {
+      let have = 0;
+      while (chunks.has(have)) have++;
+      return have;
+    });
+  }
+
+  async put(file: number, chunk: number, payload: Uint8Array, hash: Uint8Array): Promise<void> {
+    // The payload is a view into a frame received from the channel; keep only its own bytes.
+    this.#chunks(file).set(chunk, { payload: payload.slice(), hash: hash.slice() });
+  }
+
+  async flush(): Promise<void> {}
+
+  async hashes(file: number): Promise<Uint8Array[]> {
+    return this.#ordered(file).map((c) => c.hash);
+  }
+
+  async blob(file: number): Promise<Blob> {
+    const entry = this.#manifest?.files[file];
+    return new Blob(this.#ordered(file).map((c) => c.payload), { type: entry?.type ?? '' });
+  }
+
+  async discard(file: number): Promise<void> {
+    this.#chunks(file).clear();
+  }
+
+  #chunks(file: number): Map<number, StoredChunk> {
+    const chunks = this.#files[file];
+    if (!chunks) throw new RangeError(`no file ${file} in this transfer`);
+    return chunks;
+  }
+
+  #ordered(file: number): StoredChunk[] {
+    return [...this.#chunks(file).entries()].sort(([a], [b]) => a - b).map(([, c]) => c);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The peer-to-peer transfer protocol on one ordered, reliable DataChannel
+ * (design.md §4), defined once. Control messages are JSON text; file data
+ * travels in binary frames:
+ *
+ *   [u32 fileIndex][u32 chunkIndex][32 bytes SHA-256 of payload][payload]
+ */
+import * as v from 'valibot';
+
+export const PROTOCOL_VERSION = 1;
+export const HASH_BYTES = 32;
+export const FRAME_HEADER_BYTES = 8 + HASH_BYTES;
+/** Chromium's send() throws a TypeError for any message over this. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+/** Control messages are small; anything bigger is a broken or hostile peer. */
+export const MAX_CONTROL_BYTES = 4 * 1024 * 1024;
+export const MAX_FILES = 10_000;
+
+/** Payload bytes per chunk for a channel whose SCTP transport allows `maxMessageSize`. */
+export function chunkSizeFor(maxMessageSize: number | undefined): number {
+  // 0 or missing means "no limit announced"; the spec's default for an unknown peer is 64 KiB,
+  // but every browser we talk to announces its limit, so 0 only comes from unlimited stacks.
+  const limit = !maxMessageSize ? MAX_MESSAGE_BYTES : Math.min(maxMessageSize, MAX_MESSAGE_BYTES);
+  // Whole 4 KiB pages keep File.slice() and storage batches aligned.
+  return Math.floor((limit - FRAME_HEADER_BYTES) / 4096) * 4096;
+}
+
+export const chunkCount = (size: number, chunkSize: number): number => Math.ceil(size / chunkSize);
+
+/** How many payload bytes chunk `index` of a file of `size` bytes carries. */
+export const chunkLength = (size: number, chunkSize: number, index: number): number =>
+  Math.max(0, Math.min(chunkSize, size - index * chunkSize));
+
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
+const Hex256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+
+export const FileEntry = v.strictObject({
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(1024)),
+  /** Relative path inside a picked or dropped folder ("photos/2024/a.jpg"), or the bare name. */
+  path: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)),
+  size: Count,
+  type: v.pipe(v.string(), v.maxLength(256)),
+  lastModified: Count,
+});
+
+export const Manifest = v.strictObject({
+  type: v.literal('manifest'),
+  version: v.literal(PROTOCOL_VERSION),
+  transferId: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{22}$/)),
+  chunkSize: v.pipe(Count, v.minValue(4096), v.maxValue(MAX_MESSAGE_BYTES)),
+  files: v.pipe(v.array(FileEntry), v.maxLength(MAX_FILES)),
+});
+
+export const ControlMessage = v.variant('type', [
+  Manifest,
+  /** Receiver → sender: per file, how many leading chunks it already holds, verified. */
+  v.strictObject({ type: v.literal('resume'), have: v.pipe(v.array(Count), v.maxLength(MAX_FILES)) }),
+  /** Receiver → sender: this many more bytes are committed to storage (credit for the window). */
+  v.strictObject({ type: v.literal('ack'), bytes: Count }),
+  /** Receiver → sender: this chunk failed its hash; send it again. */
+  v.strictObject({ type: v.literal('nack'), file: Count, chunk: Count }),
+  /** Sender → receiver: every chunk of the file was sent; `root` is SHA-256 over its chunk hashes. */
+  v.strictObject({ type: v.literal('file-end'), file: Count, chunks: Count, root: Hex256 }),
+  /** Either side: stop one file, or the whole transfer when `file` is absent. */
+  v.strictObject({ type: v.literal('cancel'), file: v.optional(Count) }),
+  v.strictObject({ type: v.literal('error'), message: v.pipe(v.string(), v.maxLength(1024)) }),
+]);
+
+export type FileEntry = v.InferOutput<typeof FileEntry>;
+export type Manifest = v.InferOutput<typeof Manifest>;
+export type ControlMessage = v.InferOutput<typeof ControlMessage>;
+
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+/** Parses a control message; throws ProtocolError with a readable reason for anything malformed. */
+export function parseControl(text: string): ControlMessage {
+  if (text.length > MAX_CONTROL_BYTES) throw new ProtocolError('control message too large');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ProtocolError('control message is not JSON');
+  }
+  const result = v.safeParse(ControlMessage, json);
+  if (!result.success) throw new ProtocolError(`bad control message: ${result.issues[0].message}`);
+  return result.output;
+}
+
+export const encodeControl = (message: ControlMessage): string => JSON.stringify(message);
+
+export interface DataFrame {
+  file: number;
+  chunk: number;
+  hash: Uint8Array<ArrayBuffer>;
+  payload: Uint8Array<ArrayBuffer>;
+}
+
+/** Builds one binary frame: one allocation, one copy of the payload. */
+export function encodeDataFrame(file: number, chunk: number, hash: Uint8Array, payload: Uint8Array): ArrayBuffer {
+  const frame = new Uint8Array(FRAME_HEADER_BYTES + payload.byteLength);
+  const view = new DataView(frame.buffer);
+  view.setUint32(0, file);
+  view.setUint32(4, chunk);
+  frame.set(hash, 8);
+  frame.set(payload, FRAME_HEADER_BYTES);
+  return frame.buffer;
+}
+
+/** Splits a binary frame into its parts without copying the payload. */
+export function decodeDataFrame(frame: ArrayBuffer): DataFrame {
+  if (frame.byteLength < FRAME_HEADER_BYTES) throw new ProtocolError('data frame shorter than its header');
+  const view = new DataView(frame);
+  return {
+    file: view.getUint32(0),
+    chunk: view.getUint32(4),
+    hash: new Uint8Array(frame, 8, HASH_BYTES),
+    payload: new Uint8Array(frame, FRAME_HEADER_BYTES),
+  };
+}

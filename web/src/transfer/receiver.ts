@@ -1,0 +1,251 @@
+import type { TransferChannel } from './channel.ts';
+import { StorageFullError, type ChunkStore } from './chunk-store.ts';
+import { equalBytes, fileRoot, sha256 } from './hashing.ts';
+import {
+  ProtocolError,
+  chunkCount,
+  chunkLength,
+  decodeDataFrame,
+  encodeControl,
+  parseControl,
+  type ControlMessage,
+  type Manifest,
+} from './protocol.ts';
+
+export type FileState = 'waiting' | 'receiving' | 'verifying' | 'complete' | 'failed' | 'cancelled';
+
+export interface IncomingFileProgress {
+  state: FileState;
+  /** Bytes verified and committed to storage. */
+  bytes: number;
+  error?: string;
+}
+
+export type ReceiveState = 'connecting' | 'receiving' | 'done' | 'paused' | 'failed' | 'cancelled';
+
+export interface ReceiveProgress {
+  state: ReceiveState;
+  manifest?: Manifest;
+  files: IncomingFileProgress[];
+  error?: string;
+}
+
+interface FileTracking {
+  chunks: number;
+  /** Which chunks are committed; a chunk sent again after a bad hash is counted once. */
+  committed: Uint8Array;
+  committedCount: number;
+  root?: string;
+}
+
+/** Acks are coalesced: one per this many committed bytes, and one whenever a file ends. */
+const ACK_EVERY_BYTES = 1024 * 1024;
+
+/**
+ * Receives one sender's files into a ChunkStore: checks every frame, verifies
+ * every chunk against its hash and every file against its root, and grants the
+ * sender credit only for what storage has committed.
+ */
+export class ReceiveSession {
+  readonly #channel: TransferChannel;
+  readonly #store: ChunkStore;
+  readonly #onProgress: (progress: ReceiveProgress) => void;
+  #progress: ReceiveProgress = { state: 'connecting', files: [] };
+  #tracking: FileTracking[] = [];
+  /** Frames are checked one after another so hashing never reorders them. */
+  #queue: Promise<void> = Promise.resolve();
+  #unacked = 0;
+
+  constructor(channel: TransferChannel, store: ChunkStore, onProgress: (progress: ReceiveProgress) => void) {
+    this.#channel = channel;
+    this.#store = store;
+    this.#onProgress = onProgress;
+    channel.onMessage((data) => {
+      this.#queue = this.#queue.then(() => this.#receive(data));
+    });
+    channel.onClose((reason) => {
+      if (this.#progress.state === 'receiving' || this.#progress.state === 'connecting') {
+        this.#end('failed', `${reason} before every file arrived; what arrived is kept`);
+      }
+    });
+  }
+
+  get progress(): ReceiveProgress {
+    return this.#progress;
+  }
+
+  /** Stops one file, or the whole transfer; the sender is told and the file's chunks are dropped. */
+  async cancel(file?: number): Promise<void> {
+    if (this.#isOver) return;
+    this.#control(file === undefined ? { type: 'cancel' } : { type: 'cancel', file });
+    if (file === undefined) {
+      this.#end('cancelled');
+      return;
+    }
+    this.#setFile(file, { state: 'cancelled' });
+    await this.#store.discard(file);
+    this.#checkAllDone();
+  }
+
+  get #isOver(): boolean {
+    return ['done', 'failed', 'cancelled', 'paused'].includes(this.#progress.state);
+  }
+
+  async #receive(data: string | ArrayBuffer): Promise<void> {
+    if (this.#isOver) return;
+    try {
+      if (typeof data === 'string') await this.#handle(parseControl(data));
+      else await this.#chunk(data);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#control({ type: 'error', message: reason.slice(0, 1000) });
+      this.#end('failed', error instanceof ProtocolError ? `the sender broke the protocol: ${reason}` : reason);
+    }
+  }
+
+  async #handle(message: ControlMessage): Promise<void> {
+    switch (message.type) {
+      case 'manifest': {
+        if (this.#progress.manifest) throw new ProtocolError('manifest sent twice');
+        const have = await this.#store.open(message);
+        this.#tracking = message.files.map((entry, i) => {
+          const chunks = chunkCount(entry.size, message.chunkSize);
+          const committed = new Uint8Array(chunks);
+          const held = Math.min(have[i] ?? 0, chunks);
+          committed.fill(1, 0, held);
+          return { chunks, committed, committedCount: held };
+        });
+        this.#update({
+          state: 'receiving',
+          manifest: message,
+          files: message.files.map((entry, i) => ({
+            state: 'waiting',
+            bytes: Math.min(entry.size, (have[i] ?? 0) * message.chunkSize),
+          })),
+        });
+        this.#control({ type: 'resume', have: this.#tracking.map((t) => t.committedCount) });
+        return;
+      }
+      case 'file-end': {
+        const tracking = this.#tracking[message.file];
+        if (!tracking || message.chunks !== tracking.chunks) throw new ProtocolError('file-end does not match the manifest');
+        tracking.root = message.root;
+        await this.#verifyIfComplete(message.file);
+        return;
+      }
+      case 'cancel':
+        if (message.file === undefined) this.#end('cancelled', 'the sender cancelled');
+        else if (this.#tracking[message.file]) {
+          this.#setFile(message.file, { state: 'cancelled' });
+          await this.#store.discard(message.file);
+          this.#checkAllDone();
+        }
+        return;
+      case 'error':
+        this.#end('failed', `the sender reported: ${message.message}`);
+        return;
+      default:
+        throw new ProtocolError(`unexpected ${message.type} from the sender`);
+    }
+  }
+
+  async #chunk(frame: ArrayBuffer): Promise<void> {
+    const manifest = this.#progress.manifest;
+    if (!manifest) throw new ProtocolError('data before the manifest');
+    const { file, chunk, hash, payload } = decodeDataFrame(frame);
+    const entry = manifest.files[file];
+    const tracking = this.#tracking[file];
+    if (!entry || !tracking || chunk >= tracking.chunks) throw new ProtocolError(`chunk ${file}/${chunk} is outside the manifest`);
+    if (payload.byteLength !== chunkLength(entry.size, manifest.chunkSize, chunk)) throw new ProtocolError(`chunk ${file}/${chunk} has the wrong length`);
+    const fileState = this.#progress.files[file]!.state;
+    if (fileState === 'cancelled' || tracking.committed[chunk]) return;
+    if (!equalBytes(await sha256(payload), hash)) {
+      this.#control({ type: 'nack', file, chunk });
+      return;
+    }
+    if (fileState === 'waiting') this.#setFile(file, { state: 'receiving' });
+    // Not awaited: storage commits in batches while later frames are checked.
+    this.#store.put(file, chunk, payload, hash).then(
+      () => this.#committed(file, chunk, payload.byteLength),
+      (error: unknown) => this.#storageFailed(error),
+    );
+  }
+
+  #committed(file: number, chunk: number, bytes: number): void {
+    const tracking = this.#tracking[file]!;
+    if (tracking.committed[chunk] || this.#isOver) return;
+    tracking.committed[chunk] = 1;
+    tracking.committedCount++;
+    this.#unacked += bytes;
+    this.#setFile(file, { bytes: this.#progress.files[file]!.bytes + bytes });
+    const fileDone = tracking.committedCount === tracking.chunks;
+    if (this.#unacked >= ACK_EVERY_BYTES || fileDone) this.#ack();
+    if (fileDone) this.#queue = this.#queue.then(() => this.#verifyIfComplete(file));
+  }
+
+  #ack(): void {
+    if (this.#unacked === 0) return;
+    this.#control({ type: 'ack', bytes: this.#unacked });
+    this.#unacked = 0;
+  }
+
+  async #verifyIfComplete(file: number): Promise<void> {
+    const tracking = this.#tracking[file]!;
+    const state = this.#progress.files[file]!.state;
+    if (tracking.root === undefined || tracking.committedCount < tracking.chunks) return;
+    if (state === 'complete' || state === 'failed' || state === 'cancelled' || state === 'verifying') return;
+    this.#setFile(file, { state: 'verifying' });
+    await this.#store.flush();
+    const root = await fileRoot(await this.#store.hashes(file));
+    if (root === tracking.root) {
+      this.#setFile(file, { state: 'complete' });
+    } else {
+      await this.#store.discard(file);
+      this.#setFile(file, { state: 'failed', error: 'the file did not match its hash and was discarded' });
+    }
+    this.#checkAllDone();
+  }
+
+  #storageFailed(error: unknown): void {
+    if (this.#isOver) return;
+    if (error instanceof StorageFullError) {
+      // Nothing stored is lost; the transfer can continue once there is room.
+      this.#control({ type: 'cancel' });
+      this.#end('paused', error.message);
+    } else {
+      const reason = `could not store the file: ${error instanceof Error ? error.message : String(error)}`;
+      this.#control({ type: 'error', message: reason });
+      this.#end('failed', reason);
+    }
+  }
+
+  #checkAllDone(): void {
+    const settled = this.#progress.files.every((f) => f.state === 'complete' || f.state === 'failed' || f.state === 'cancelled');
+    if (settled && this.#progress.state === 'receiving') this.#end('done');
+  }
+
+  #control(message: ControlMessage): void {
+    if (this.#channel.isOpen) this.#channel.send(encodeControl(message));
+  }
+
+  #end(state: ReceiveState, error?: string): void {
+    // Files still in flight are not complete, whatever else happens; say so on their rows.
+    const files = this.#progress.files.map((f) =>
+      state !== 'done' && (f.state === 'waiting' || f.state === 'receiving' || f.state === 'verifying')
+        ? { ...f, state: 'failed' as const, error: error ?? state }
+        : f,
+    );
+    this.#update(error === undefined ? { state, files } : { state, files, error });
+  }
+
+  #setFile(file: number, patch: Partial<IncomingFileProgress>): void {
+    const files = this.#progress.files.slice();
+    files[file] = { ...files[file]!, ...patch };
+    this.#update({ files });
+  }
+
+  #update(patch: Partial<ReceiveProgress>): void {
+    this.#progress = { ...this.#progress, ...patch };
+    this.#onProgress(this.#progress);
+  }
+}

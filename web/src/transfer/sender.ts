@@ -1,0 +1,240 @@
+import type { TransferChannel } from './channel.ts';
+import { HIGH_WATER_BYTES } from './channel.ts';
+import { fileRoot, sha256 } from './hashing.ts';
+import {
+  ProtocolError,
+  chunkCount,
+  chunkLength,
+  encodeControl,
+  encodeDataFrame,
+  parseControl,
+  type ControlMessage,
+  type FileEntry,
+} from './protocol.ts';
+import { Pulse } from './pulse.ts';
+
+export interface OutgoingFile {
+  entry: FileEntry;
+  blob: Blob;
+}
+
+export type SendState = 'connecting' | 'sending' | 'done' | 'failed' | 'cancelled';
+
+export interface SendProgress {
+  state: SendState;
+  /** Bytes the receiver has committed to its storage. */
+  deliveredBytes: number;
+  totalBytes: number;
+  error?: string;
+}
+
+export interface SendOptions {
+  transferId: string;
+  chunkSize: number;
+  /** Most unacknowledged payload bytes in flight: bounds the receiver's memory. */
+  windowBytes?: number;
+}
+
+/** Receivers acknowledge after committing to storage; 16 MiB keeps the wire busy while they write. */
+export const DEFAULT_WINDOW_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Sends a set of files to one receiver over one channel: manifest, then
+ * chunks from wherever the receiver says it stands, under two limits: the
+ * channel's send queue and the receiver's credit window.
+ */
+export class SendSession {
+  readonly #channel: TransferChannel;
+  readonly #files: readonly OutgoingFile[];
+  readonly #options: Required<SendOptions>;
+  readonly #onProgress: (progress: SendProgress) => void;
+  readonly #changed = new Pulse();
+  /** Chunk hashes per file, kept so a resumed or repeated chunk is not hashed twice. */
+  readonly #hashes: Array<Array<Uint8Array | undefined>>;
+  readonly #cancelledFiles = new Set<number>();
+  readonly #resend: Array<{ file: number; chunk: number }> = [];
+  #progress: SendProgress;
+  #inFlight = 0;
+
+  constructor(channel: TransferChannel, files: readonly OutgoingFile[], options: SendOptions, onProgress: (p: SendProgress) => void) {
+    this.#channel = channel;
+    this.#files = files;
+    this.#options = { windowBytes: DEFAULT_WINDOW_BYTES, ...options };
+    this.#onProgress = onProgress;
+    this.#hashes = files.map(() => []);
+    this.#progress = { state: 'connecting', deliveredBytes: 0, totalBytes: files.reduce((n, f) => n + f.entry.size, 0) };
+    channel.onMessage((data) => this.#receive(data));
+    channel.onClose((reason) => this.#fail(reason));
+  }
+
+  get progress(): SendProgress {
+    return this.#progress;
+  }
+
+  /** Announces the files; sending starts when the receiver answers with its resume point. */
+  start(): void {
+    this.#control({
+      type: 'manifest',
+      version: 1,
+      transferId: this.#options.transferId,
+      chunkSize: this.#options.chunkSize,
+      files: this.#files.map((f) => f.entry),
+    });
+  }
+
+  /** Stops one file, or everything when no file is given; the receiver is told. */
+  cancel(file?: number): void {
+    if (this.#finished) return;
+    this.#control(file === undefined ? { type: 'cancel' } : { type: 'cancel', file });
+    if (file === undefined) this.#end('cancelled');
+    else this.#cancelledFiles.add(file);
+    this.#changed.fire();
+  }
+
+  get #finished(): boolean {
+    return this.#progress.state === 'done' || this.#progress.state === 'failed' || this.#progress.state === 'cancelled';
+  }
+
+  #receive(data: string | ArrayBuffer): void {
+    if (this.#finished) return;
+    try {
+      if (typeof data !== 'string') throw new ProtocolError('the receiver sent binary data');
+      this.#handle(parseControl(data));
+    } catch (error) {
+      this.#fail(error instanceof Error ? error.message : String(error), true);
+    }
+  }
+
+  #handle(message: ControlMessage): void {
+    switch (message.type) {
+      case 'resume':
+        if (this.#progress.state !== 'connecting') throw new ProtocolError('resume sent twice');
+        if (message.have.length !== this.#files.length) throw new ProtocolError('resume does not match the manifest');
+        this.#update({ state: 'sending', deliveredBytes: this.#alreadyHeld(message.have) });
+        void this.#pump(message.have).catch((error: unknown) => this.#fail(String(error), true));
+        return;
+      case 'ack':
+        this.#inFlight = Math.max(0, this.#inFlight - message.bytes);
+        this.#update({ deliveredBytes: Math.min(this.#progress.totalBytes, this.#progress.deliveredBytes + message.bytes) });
+        this.#changed.fire();
+        return;
+      case 'nack': {
+        const file = this.#files[message.file];
+        if (!file || message.chunk >= chunkCount(file.entry.size, this.#options.chunkSize)) throw new ProtocolError('nack for a chunk that does not exist');
+        // The receiver dropped the bad copy, so it no longer counts against the window.
+        this.#inFlight = Math.max(0, this.#inFlight - chunkLength(file.entry.size, this.#options.chunkSize, message.chunk));
+        this.#resend.push({ file: message.file, chunk: message.chunk });
+        this.#changed.fire();
+        return;
+      }
+      case 'cancel':
+        if (message.file === undefined) this.#end('cancelled', 'the receiver cancelled');
+        else this.#cancelledFiles.add(message.file);
+        this.#changed.fire();
+        return;
+      case 'error':
+        this.#fail(`the receiver reported: ${message.message}`);
+        return;
+      default:
+        throw new ProtocolError(`unexpected ${message.type} from the receiver`);
+    }
+  }
+
+  #alreadyHeld(have: readonly number[]): number {
+    const { chunkSize } = this.#options;
+    return this.#files.reduce((n, f, i) => n + Math.min(f.entry.size, (have[i] ?? 0) * chunkSize), 0);
+  }
+
+  async #pump(have: readonly number[]): Promise<void> {
+    const { chunkSize } = this.#options;
+    for (const [index, file] of this.#files.entries()) {
+      const chunks = chunkCount(file.entry.size, chunkSize);
+      const first = Math.min(have[index] ?? 0, chunks);
+      let next = this.#read(index, first);
+      for (let chunk = first; chunk < chunks && !this.#cancelledFiles.has(index); chunk++) {
+        const current = await next;
+        // Read and hash the next chunk while this one waits for room on the wire.
+        next = chunk + 1 < chunks ? this.#read(index, chunk + 1) : Promise.resolve(undefined);
+        if (!current || !(await this.#sendFrame(index, chunk, current))) return;
+        if (!(await this.#sendResends())) return;
+      }
+      if (this.#finished) return;
+      if (this.#cancelledFiles.has(index)) continue;
+      const root = await fileRoot(await this.#allHashes(index));
+      this.#control({ type: 'file-end', file: index, chunks, root });
+    }
+    // Everything is sent; stay for resend requests until the receiver has committed it all.
+    while (!this.#finished && (this.#inFlight > 0 || this.#resend.length > 0)) {
+      if (!(await this.#sendResends())) return;
+      if (this.#inFlight > 0) await this.#changed.wait();
+    }
+    this.#end('done');
+  }
+
+  async #sendResends(): Promise<boolean> {
+    while (this.#resend.length > 0) {
+      const { file, chunk } = this.#resend.shift()!;
+      if (this.#cancelledFiles.has(file)) continue;
+      // Re-read from the file: a chunk that arrived corrupted may have been read wrong here too.
+      this.#hashes[file]![chunk] = undefined;
+      const piece = await this.#read(file, chunk);
+      if (!piece || !(await this.#sendFrame(file, chunk, piece))) return false;
+    }
+    return !this.#finished;
+  }
+
+  async #read(file: number, chunk: number): Promise<{ payload: Uint8Array; hash: Uint8Array } | undefined> {
+    const { blob, entry } = this.#files[file]!;
+    const start = chunk * this.#options.chunkSize;
+    const end = start + chunkLength(entry.size, this.#options.chunkSize, chunk);
+    if (this.#finished) return undefined;
+    const payload = new Uint8Array(await blob.slice(start, end).arrayBuffer());
+    if (payload.byteLength !== end - start) throw new Error(`${entry.name} changed while it was being sent`);
+    const hash = this.#hashes[file]![chunk] ?? (await sha256(payload));
+    this.#hashes[file]![chunk] = hash;
+    return { payload, hash };
+  }
+
+  async #allHashes(file: number): Promise<Uint8Array[]> {
+    const chunks = chunkCount(this.#files[file]!.entry.size, this.#options.chunkSize);
+    const hashes: Uint8Array[] = [];
+    for (let chunk = 0; chunk < chunks; chunk++) hashes.push(this.#hashes[file]![chunk] ?? (await this.#read(file, chunk))!.hash);
+    return hashes;
+  }
+
+  /** Waits for room under both limits, then sends; false once the session has ended. */
+  async #sendFrame(file: number, chunk: number, piece: { payload: Uint8Array; hash: Uint8Array }): Promise<boolean> {
+    const { windowBytes } = this.#options;
+    while (!this.#finished) {
+      if (!this.#channel.isOpen) this.#fail('the connection closed');
+      else if (this.#channel.bufferedAmount > HIGH_WATER_BYTES) await Promise.race([this.#channel.drained(), this.#changed.wait()]);
+      else if (this.#inFlight > 0 && this.#inFlight + piece.payload.byteLength > windowBytes) await this.#changed.wait();
+      else break;
+    }
+    if (this.#finished || this.#cancelledFiles.has(file)) return !this.#finished;
+    this.#channel.send(encodeDataFrame(file, chunk, piece.hash, piece.payload));
+    this.#inFlight += piece.payload.byteLength;
+    return true;
+  }
+
+  #control(message: ControlMessage): void {
+    if (this.#channel.isOpen) this.#channel.send(encodeControl(message));
+  }
+
+  #fail(reason: string, tellPeer = false): void {
+    if (this.#finished) return;
+    if (tellPeer) this.#control({ type: 'error', message: reason.slice(0, 1000) });
+    this.#end('failed', reason);
+  }
+
+  #end(state: SendState, error?: string): void {
+    if (this.#finished) return;
+    this.#update(error === undefined ? { state } : { state, error });
+    this.#changed.fire();
+  }
+
+  #update(patch: Partial<SendProgress>): void {
+    this.#progress = { ...this.#progress, ...patch };
+    this.#onProgress(this.#progress);
+  }
+}
