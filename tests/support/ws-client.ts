@@ -70,13 +70,30 @@ export class TestSocket {
       if (this.#closedWith) throw new Error(`socket closed (${this.#closedWith.code}) while waiting for ${type}; inbox: ${JSON.stringify(this.inbox)}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no ${type} frame within ${timeoutMs} ms; inbox: ${JSON.stringify(this.inbox)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
+      await this.#wait(left);
+    }
+  }
+
+  #wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
       });
+    });
+  }
+
+  /** Waits for the next frame of any type, or the close if the server closes first. */
+  async nextOrClose(timeoutMs = 10_000): Promise<ServerFrame | Closed> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const frame = this.inbox.shift();
+      if (frame) return frame;
+      if (this.#closedWith) return this.#closedWith;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no answer within ${timeoutMs} ms`);
+      await this.#wait(left);
     }
   }
 
