@@ -1,3 +1,6 @@
+/** Bound once: a bound function per bucket would cost every socket its own closure. */
+const monotonicNow = performance.now.bind(performance);
+
 /**
  * A token bucket: `burst` tokens at most, refilled at `perSecond`. Each frame a
  * socket sends takes one, so short bursts (an offer and its trickled candidates)
@@ -10,7 +13,7 @@ export class TokenBucket {
   constructor(
     private readonly perSecond: number,
     private readonly burst: number,
-    private readonly now: () => number = performance.now.bind(performance),
+    private readonly now: () => number = monotonicNow,
   ) {
     this.#tokens = burst;
     this.#refilledAt = now();

@@ -11,6 +11,7 @@
 import WebSocket from 'ws';
 import { readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { startSignalServer } from '../support/signal-server.ts';
 import { startChild, type Child } from '../support/child-process.ts';
 import { freePort } from '../support/free-port.ts';
@@ -173,6 +174,8 @@ const signal = await run(startSignal);
 const echo = await run(startEcho);
 const result = {
   idleSockets: IDLE,
+  /** The hard limit on open files per process here (20,000 on these machines) caps one server below 20,000 sockets. */
+  openFilesHardLimit: Number(execFileSync('bash', ['-c', 'ulimit -Hn']).toString().trim()),
   target: TARGET,
   messagesPerSecond: RATE,
   seconds: SECONDS,
