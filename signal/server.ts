@@ -3,7 +3,6 @@ import { WebSocketServer } from 'ws';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { MemoryRoomRegistry, type RoomRegistry } from './rooms/room-registry.ts';
-import { RedisRoomRegistry } from './rooms/redis-room-registry.ts';
 import { CloseCode, MAX_FRAME_BYTES } from './protocol/index.ts';
 import { startHeartbeat } from './liveness/heartbeat.ts';
 import { Metrics } from './observability/metrics.ts';
@@ -14,7 +13,10 @@ const SHUTDOWN_GRACE_MS = 3000;
 
 const config = loadConfig();
 const limits = { maxPeersPerRoom: config.maxPeersPerRoom, emptyRoomGraceMs: config.emptyRoomGraceMs };
-const rooms: RoomRegistry = config.redisUrl ? await RedisRoomRegistry.connect(config.redisUrl, limits, log) : new MemoryRoomRegistry(limits);
+// The Redis client is loaded only when it is used: a single instance should not pay for it.
+const rooms: RoomRegistry = config.redisUrl
+  ? await (await import('./rooms/redis-room-registry.ts')).RedisRoomRegistry.connect(config.redisUrl, limits, log)
+  : new MemoryRoomRegistry(limits);
 const metrics = new Metrics();
 const app = createApp({ config, rooms, metrics, log });
 // Frames a little over the protocol's cap still reach the session, which answers them
