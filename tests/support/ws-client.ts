@@ -43,8 +43,8 @@ export class TestSocket {
   }
 
   /** Opens a socket to the signaler at `baseUrl` (http://…) and waits until it is open. */
-  static open(baseUrl: string, options: { localAddress?: string } = {}): Promise<TestSocket> {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`, { localAddress: options.localAddress });
+  static open(baseUrl: string): Promise<TestSocket> {
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
     const socket = new TestSocket(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(socket));
