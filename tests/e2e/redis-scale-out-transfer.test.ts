@@ -1,37 +1,27 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { rm } from 'node:fs/promises';
-import { launchBrowser, type TestBrowser } from '../support/browser.ts';
-import { makeFile, scratchDir } from '../support/files.ts';
+import { makeFile } from '../support/files.ts';
 import { startRedis, type RunningRedis } from '../support/redis-server.ts';
 import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
 import { saveAndVerify, shareFiles, waitForRows } from '../support/transfer-flow.ts';
+import { useTransferPeers } from '../support/transfer-peers.ts';
 
+const peers = useTransferPeers();
 let redis: RunningRedis;
 let one: RunningServer;
 let two: RunningServer;
-let sender: TestBrowser;
-let receiver: TestBrowser;
-let dir: string;
 
 beforeAll(async () => {
-  dir = await scratchDir();
   redis = await startRedis();
-  [one, two, sender, receiver] = await Promise.all([
-    startSignalServer({ REDIS_URL: redis.url }),
-    startSignalServer({ REDIS_URL: redis.url }),
-    launchBrowser(),
-    launchBrowser(),
-  ]);
+  [one, two] = await Promise.all([startSignalServer({ REDIS_URL: redis.url }), startSignalServer({ REDIS_URL: redis.url })]);
 });
 
 afterAll(async () => {
-  await Promise.all([sender?.close(), receiver?.close()]);
   await Promise.all([one?.stop(), two?.stop()]);
   await redis?.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 test('a sender on one signaler instance and a receiver on another complete a transfer through Redis', async () => {
+  const { sender, receiver, dir } = peers;
   const files = [await makeFile(dir, 'scale-out.bin', 3 * 1024 * 1024)];
   const link = await shareFiles(sender.page, one.url, files);
   // The same link, served by the other instance: as a load balancer would send the receiver elsewhere.
@@ -40,9 +30,9 @@ test('a sender on one signaler instance and a receiver on another complete a tra
   await saveAndVerify(receiver.page, files, dir);
 
   // Each instance saw only its own peer: the meeting happened through Redis.
-  const peers = async (server: RunningServer) => ((await (await fetch(`${server.url}/healthz`)).json()) as { peers: number }).peers;
-  expect(await peers(one)).toBe(1);
-  expect(await peers(two)).toBe(1);
+  const peerCount = async (server: RunningServer) => ((await (await fetch(`${server.url}/healthz`)).json()) as { peers: number }).peers;
+  expect(await peerCount(one)).toBe(1);
+  expect(await peerCount(two)).toBe(1);
   expect(sender.errors).toEqual([]);
   expect(receiver.errors).toEqual([]);
 });

@@ -1,36 +1,26 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { mintTurnCredentials } from '../../signal/ice/turn-credentials.ts';
 import type { IceServer } from '../../signal/protocol/index.ts';
-import { launchBrowser, type TestBrowser } from '../support/browser.ts';
-import { makeFile, scratchDir } from '../support/files.ts';
+import { makeFile } from '../support/files.ts';
 import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
 import { startTurn, type RunningTurn } from '../support/turn-server.ts';
 import { saveAndVerify, shareFiles, waitForRows } from '../support/transfer-flow.ts';
+import { useTransferPeers } from '../support/transfer-peers.ts';
 
+const peers = useTransferPeers();
 let turn: RunningTurn;
 let server: RunningServer;
-let sender: TestBrowser;
-let receiver: TestBrowser;
-let dir: string;
 
 beforeAll(async () => {
-  dir = await scratchDir();
   turn = await startTurn(randomBytes(18).toString('base64url'));
-  [server, sender, receiver] = await Promise.all([
-    startSignalServer({ TURN_URLS: turn.url, TURN_SECRET: turn.secret, TURN_TTL_SECONDS: '300', ICE_TRANSPORT_POLICY: 'relay' }),
-    launchBrowser(),
-    launchBrowser(),
-  ]);
+  server = await startSignalServer({ TURN_URLS: turn.url, TURN_SECRET: turn.secret, TURN_TTL_SECONDS: '300', ICE_TRANSPORT_POLICY: 'relay' });
 });
 
 afterAll(async () => {
-  await Promise.all([sender?.close(), receiver?.close()]);
   await server?.stop();
   await turn?.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** Gathers ICE candidates in the page with only `server` and relay-only policy; returns the relay candidates' types. */
@@ -53,6 +43,7 @@ function gatherRelayCandidates(page: Page, server: IceServer): Promise<string[]>
 }
 
 test('two browsers forced to relay complete a transfer through coturn with credentials from the signaler', async () => {
+  const { sender, receiver, dir } = peers;
   const files = [await makeFile(dir, 'relayed.bin', 4 * 1024 * 1024)];
   const link = await shareFiles(sender.page, server.url, files);
   await receiver.page.goto(link);
@@ -72,7 +63,7 @@ test('/api/ice credentials gather a relay candidate; wrong and expired ones gath
   expect(body.iceTransportPolicy).toBe('relay');
   const good = body.iceServers.find((s) => s.username);
   if (!good) throw new Error(`no TURN server in /api/ice: ${JSON.stringify(body)}`);
-  const page = receiver.page;
+  const page = peers.receiver.page;
   expect(await gatherRelayCandidates(page, good)).toContain('relay');
 
   expect(await gatherRelayCandidates(page, { ...good, credential: mintTurnCredentials('not-the-secret', 'x', 300).credential })).toEqual([]);
