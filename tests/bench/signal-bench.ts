@@ -55,15 +55,23 @@ async function startSignal(): Promise<Target> {
 /** Child processes holding `IDLE` sockets to the target, spread so no one process runs out of descriptors. */
 async function holdIdle(target: Target): Promise<Child[]> {
   const share = Math.ceil(IDLE / CLIENT_PROCESSES);
-  return Promise.all(
+  const started = await Promise.allSettled(
     Array.from({ length: CLIENT_PROCESSES }, (_, i) =>
       startChild(process.execPath, ['--import', 'tsx', 'tests/bench/idle-clients.ts'], {
         name: `idle clients ${i}`,
         env: { ...process.env, URL: target.url, COUNT: String(Math.min(share, IDLE - i * share)), MODE: target.name },
         ready: (output) => output.includes('"ready"'),
+        timeoutMs: 120_000,
       }),
     ),
   );
+  const clients = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(clients.map((c) => c.stop()));
+    throw failed.reason;
+  }
+  return clients;
 }
 
 /** Polls RSS until two readings half a second apart differ by under 1 MiB: the figure a steady server holds. */

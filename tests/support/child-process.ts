@@ -12,7 +12,7 @@ export interface Child {
 export async function startChild(
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; ready: (output: string) => boolean | Promise<boolean>; name: string },
+  options: { env?: NodeJS.ProcessEnv; ready: (output: string) => boolean | Promise<boolean>; name: string; timeoutMs?: number },
 ): Promise<Child> {
   const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -24,7 +24,7 @@ export async function startChild(
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${options.name} exited early (${child.exitCode}):\n${output}`);
     if (await options.ready(output)) break;
