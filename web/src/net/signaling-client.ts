@@ -1,7 +1,7 @@
 import { parseServerFrame, type ClientFrame, type IceServer, type PeerInfo, type Role, type ServerFrame, type SignalData } from '../../../signal/protocol/index.ts';
 
 export interface SignalingHandlers {
-  joined(info: { peerId: string; peers: PeerInfo[]; iceServers: IceServer[] }): void;
+  joined(info: { peerId: string; peers: PeerInfo[]; iceServers: IceServer[]; iceTransportPolicy?: RTCIceTransportPolicy | undefined }): void;
   peerJoined(peer: PeerInfo): void;
   peerLeft(peerId: string): void;
   signal(from: string, data: SignalData): void;
