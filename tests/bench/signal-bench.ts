@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { build } from 'esbuild';
 import { startSignalServer } from '../support/signal-server.ts';
 import { startChild, type Child } from '../support/child-process.ts';
 import { freePort } from '../support/free-port.ts';
@@ -36,9 +37,15 @@ const MiB = 1024 * 1024;
 const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 const wsUrl = (httpUrl: string) => `${httpUrl.replace(/^http/, 'ws')}/ws`;
 
+/**
+ * The echo server is bundled like the signaler, so both run on plain node: under
+ * tsx its loader thread alone would add tens of MiB to the baseline's RSS.
+ */
 async function startEcho(): Promise<Target> {
   const port = await freePort();
-  const child = await startChild(process.execPath, ['--import', 'tsx', 'tests/bench/ws-echo-server.ts'], {
+  const outfile = '.tmp/ws-echo-server.mjs';
+  await build({ entryPoints: ['tests/bench/ws-echo-server.ts'], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+  const child = await startChild(process.execPath, [outfile], {
     name: 'echo server',
     env: { ...process.env, PORT: String(port) },
     ready: (output) => output.includes('listening'),

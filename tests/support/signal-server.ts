@@ -6,15 +6,18 @@ export interface RunningServer extends Child {
   port: number;
 }
 
+/** The signaler as `npm run build` bundles it and `npm start` runs it. */
+export const BUILT_SERVER = 'dist-server/server.mjs';
+
 /**
- * Starts the signaler exactly as `npm start` runs it (after the build), on a
- * free loopback port, with no ICE servers: loopback host candidates are all a
- * test needs and these machines reach no public STUN server.
+ * Starts the signaler exactly as `npm start` runs it (the built bundle, plain
+ * node), on a free loopback port, with no ICE servers: loopback host candidates
+ * are all a test needs and these machines reach no public STUN server.
  */
 export async function startSignalServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = await startChild(process.execPath, ['--import', 'tsx', 'signal/server.ts'], {
+  const child = await startChild(process.execPath, [BUILT_SERVER], {
     name: 'signal server',
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ICE_SERVERS: '[]', ...env },
     ready: async () => {

@@ -1,6 +1,7 @@
 /**
  * Takes screenshots of every view at desktop and phone size, mid-transfer and
- * finished, so a person can look at what the app shows: `npx tsx tests/tools/screenshots.ts [outDir]`.
+ * finished, so a person can look at what the app shows:
+ * `npm run build && npx tsx tests/tools/screenshots.ts [outDir]` (it serves the built app with the built signaler).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
