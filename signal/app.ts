@@ -59,7 +59,8 @@ export function createApp({ config, rooms, metrics, log }: AppDeps): Hono {
           releaseUpgrade(c);
           metrics.connectionsOpen++;
           metrics.connectionsTotal++;
-          session = new SignalingSession({ send: (text) => ws.send(text), close: (code, reason) => ws.close(code, reason) }, ip, sessions);
+          // The WSContext already has the session's `send` and `close`: no wrapper object per socket.
+          session = new SignalingSession(ws, ip, sessions);
         },
         onMessage(event) {
           void session?.receive(typeof event.data === 'string' ? event.data : undefined);

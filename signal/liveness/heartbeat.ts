@@ -7,9 +7,13 @@ import type { WebSocket, WebSocketServer } from 'ws';
  */
 export function startHeartbeat(wss: WebSocketServer, intervalMs: number, onDead: () => void): () => void {
   const alive = new WeakSet<WebSocket>();
+  // One listener for every socket (ws calls it with `this` the socket), not a closure per socket.
+  function answered(this: WebSocket): void {
+    alive.add(this);
+  }
   wss.on('connection', (ws) => {
     alive.add(ws);
-    ws.on('pong', () => alive.add(ws));
+    ws.on('pong', answered);
   });
   const timer = setInterval(() => {
     for (const ws of wss.clients) {

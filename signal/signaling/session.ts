@@ -1,5 +1,5 @@
-import { CloseCode, parseClientFrame, type ClientFrame, type ErrorCode, type IceServer, type IceTransportPolicy, type ServerFrame } from '../protocol/index.ts';
-import type { RoomRegistry } from '../rooms/room-registry.ts';
+import { CloseCode, parseClientFrame, type ClientFrame, type ErrorCode, type IceServer, type IceTransportPolicy, type Role, type ServerFrame } from '../protocol/index.ts';
+import type { Member, RoomRegistry } from '../rooms/room-registry.ts';
 import { TokenBucket } from '../limits/token-bucket.ts';
 import type { IpRoomQuota } from '../limits/ip-room-quota.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -108,12 +108,8 @@ export class SignalingSession {
     if (!this.ctx.quota.acquire(this.ip, frame.room)) {
       return this.#refuse('too-many-rooms', 'this address is in too many rooms at once');
     }
-    const outcome = await this.ctx.rooms.join(frame, (peerId) => ({
-      peerId,
-      role: frame.role,
-      deliver: (out) => this.#send(out),
-      evict: () => this.#evict(),
-    }));
+    const role = frame.role;
+    const outcome = await this.ctx.rooms.join(frame, (peerId) => this.#member(peerId, role));
     if (!outcome.ok) {
       this.ctx.quota.release(this.ip, frame.room);
       return this.#refuse(outcome.code, outcome.message);
@@ -122,6 +118,11 @@ export class SignalingSession {
     if (this.#closed) return this.leave();
     this.ctx.log.info('joined', { roomTag: roomTag(frame.room), peerId: outcome.peerId, role: frame.role, resumed: frame.peerToken === outcome.peerToken });
     this.#send({ type: 'joined', room: frame.room, peerId: outcome.peerId, peerToken: outcome.peerToken, peers: outcome.peers, ...this.ctx.iceFor(outcome.peerId) });
+  }
+
+  /** Made outside `#join`, so the member's closures keep only the session, not the join frame, for the socket's life. */
+  #member(peerId: string, role: Role): Member {
+    return { peerId, role, deliver: (out) => this.#send(out), evict: () => this.#evict() };
   }
 
   /** Leaves the room, if any; called on `leave` and when the socket closes. */
