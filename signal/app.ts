@@ -30,11 +30,14 @@ function clientIp(c: Context, trustProxy: boolean): string {
 /**
  * @hono/node-server's upgradeWebSocket keeps the upgrade's Context for the socket's whole life (its
  * message handlers close over it). Once the socket is open, let go of what the Context holds that
- * nothing needs any more: the Node request and the 101 response with its headers (3.4 KiB a socket).
+ * nothing reads any more: the Node request, the 101 response with its headers, and the upgrade
+ * request's headers (the client address was taken before). About 3.9 KB of heap a socket.
  */
 function releaseUpgrade(c: Context): void {
   (c.env as { incoming?: unknown }).incoming = undefined;
   c.res = undefined;
+  const headers = c.req.raw.headers;
+  for (const name of [...headers.keys()]) headers.delete(name);
 }
 
 export function createApp({ config, rooms, metrics, log }: AppDeps): Hono {
