@@ -19,17 +19,26 @@ export interface IncomingFileView {
 
 type Phase = 'connecting' | 'waiting-for-sender' | 'receiving' | 'done' | 'problem';
 
+export interface OverallProgress {
+  bytes: number;
+  totalBytes: number;
+  bytesPerSecond: number;
+  secondsLeft: number | undefined;
+}
+
 /** The receiver's side: join the link's room, take the sender's connection, and store what arrives. */
 export class ReceiveController {
   phase = $state<Phase>('connecting');
   message = $state('Connecting…');
   files = $state<IncomingFileView[]>([]);
+  overall = $state<OverallProgress>({ bytes: 0, totalBytes: 0, bytesPerSecond: 0, secondsLeft: undefined });
 
   #signaling: SignalingClient | undefined;
   #iceServers: IceServer[] = [];
   #link: { peerId: string; link: PeerLink } | undefined;
   #session: ReceiveSession | undefined;
   #meters: RateMeter[] = [];
+  #overallMeter = new RateMeter();
 
   constructor(
     private readonly target: ShareTarget,
@@ -66,6 +75,7 @@ export class ReceiveController {
     this.#signaling?.close();
   }
 
+  /** Stops one file, or the whole transfer when no file is given. */
   cancel(file?: number): void {
     void this.#session?.cancel(file);
   }
@@ -94,6 +104,7 @@ export class ReceiveController {
 
   #receiveOn(channel: RTCDataChannel): void {
     this.#setPhase('receiving', 'Receiving…');
+    requestPersistentStorage();
     this.#session = new ReceiveSession(wrapDataChannel(channel), this.store, (progress) => this.#show(progress));
   }
 
@@ -115,11 +126,24 @@ export class ReceiveController {
         error: file.error,
       };
     });
+    const bytes = progress.files.reduce((n, f) => n + f.bytes, 0);
+    const totalBytes = manifest.files.reduce((n, f) => n + f.size, 0);
+    const receiving = progress.state === 'receiving';
+    this.overall = {
+      bytes,
+      totalBytes,
+      bytesPerSecond: receiving ? this.#overallMeter.sample(bytes) : 0,
+      secondsLeft: receiving ? this.#overallMeter.secondsLeft(totalBytes - bytes) : undefined,
+    };
     switch (progress.state) {
       case 'done':
         this.#setPhase('done', this.files.every((f) => f.state === 'complete') ? 'All files arrived and were verified.' : 'Finished, with problems.');
         break;
       case 'paused':
+        // Out of space: the browser may grant more to storage it is told to keep.
+        requestPersistentStorage();
+        this.#setPhase('problem', progress.error ?? 'Paused.');
+        break;
       case 'failed':
       case 'cancelled':
         this.#setPhase('problem', progress.error ?? `Transfer ${progress.state}.`);
@@ -133,4 +157,9 @@ export class ReceiveController {
     this.phase = phase;
     this.message = message;
   }
+}
+
+/** Asks the browser not to evict what arrives; browsers decide on their own, so the answer is only a hint. */
+function requestPersistentStorage(): void {
+  void navigator.storage?.persist?.().catch(() => false);
 }

@@ -38,7 +38,7 @@ interface FileTracking {
   root?: string;
 }
 
-/** Acks are coalesced: one per this many committed bytes, and one whenever a file ends. */
+/** Committed bytes per ack: few enough messages, and credit back long before the window runs dry. */
 const ACK_EVERY_BYTES = 1024 * 1024;
 
 /**
@@ -158,7 +158,11 @@ export class ReceiveSession {
     if (!entry || !tracking || chunk >= tracking.chunks) throw new ProtocolError(`chunk ${file}/${chunk} is outside the manifest`);
     if (payload.byteLength !== chunkLength(entry.size, manifest.chunkSize, chunk)) throw new ProtocolError(`chunk ${file}/${chunk} has the wrong length`);
     const fileState = this.#progress.files[file]!.state;
-    if (fileState === 'cancelled' || tracking.committed[chunk]) return;
+    if (fileState === 'cancelled' || tracking.committed[chunk]) {
+      // Dropped, but the sender counted it against its window: give the credit back.
+      this.#credit(payload.byteLength, true);
+      return;
+    }
     if (!equalBytes(await sha256(payload), hash)) {
       this.#control({ type: 'nack', file, chunk });
       return;
@@ -172,15 +176,24 @@ export class ReceiveSession {
   }
 
   #committed(file: number, chunk: number, bytes: number): void {
+    if (this.#isOver) return;
     const tracking = this.#tracking[file]!;
-    if (tracking.committed[chunk] || this.#isOver) return;
+    if (tracking.committed[chunk] || this.#progress.files[file]!.state === 'cancelled') {
+      this.#credit(bytes, true);
+      return;
+    }
     tracking.committed[chunk] = 1;
     tracking.committedCount++;
-    this.#unacked += bytes;
     this.#setFile(file, { bytes: this.#progress.files[file]!.bytes + bytes });
     const fileDone = tracking.committedCount === tracking.chunks;
-    if (this.#unacked >= ACK_EVERY_BYTES || fileDone) this.#ack();
+    this.#credit(bytes, fileDone);
     if (fileDone) this.#queue = this.#queue.then(() => this.#verifyIfComplete(file));
+  }
+
+  /** Acks are coalesced: one per ACK_EVERY_BYTES, and at once when a file is complete. */
+  #credit(bytes: number, now = false): void {
+    this.#unacked += bytes;
+    if (this.#unacked >= ACK_EVERY_BYTES || now) this.#ack();
   }
 
   #ack(): void {
