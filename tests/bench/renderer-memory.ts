@@ -78,3 +78,13 @@ async function rendererRss(session: CDPSession): Promise<Map<number, number>> {
   }
   return rss;
 }
+
+/** CPU seconds used so far by each kind of process of one browser (renderer, browser, GPU, network…). */
+export async function cpuByProcessType(browser: TestBrowser): Promise<Map<string, number>> {
+  const session = await browser.context.browser()!.newBrowserCDPSession();
+  const { processInfo } = (await session.send('SystemInfo.getProcessInfo')) as { processInfo: Array<{ type: string; cpuTime: number }> };
+  await session.detach();
+  const cpu = new Map<string, number>();
+  for (const { type, cpuTime } of processInfo) cpu.set(type, (cpu.get(type) ?? 0) + cpuTime);
+  return cpu;
+}

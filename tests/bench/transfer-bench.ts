@@ -12,7 +12,7 @@ import { makeFile, scratchDir } from '../support/files.ts';
 import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
 import { shareFiles } from '../support/transfer-flow.ts';
 import { measureRawChannel } from './raw-channel.ts';
-import { RendererMemory } from './renderer-memory.ts';
+import { RendererMemory, cpuByProcessType } from './renderer-memory.ts';
 
 const MiB = 1024 * 1024;
 const MB = 1_000_000;
@@ -23,6 +23,8 @@ interface AppRun {
   secondsToFirstByte: number;
   rssGrowthMiB: number;
   peakHeapMiB: number;
+  /** CPU seconds per process type over the run, for finding where the time goes. */
+  cpuSeconds: { sender: Record<string, number>; receiver: Record<string, number> };
 }
 
 /** Marks, inside the receiving page, when the first chunk arrived and when every row verified. */
@@ -46,6 +48,7 @@ async function appRun(server: RunningServer, sender: TestBrowser, dir: string, s
     // Load the app once first, so the baseline is a renderer that already runs it.
     await receiver.page.goto(server.url);
     const memory = await RendererMemory.start(receiver);
+    const cpuBefore = await Promise.all([cpuByProcessType(sender), cpuByProcessType(receiver)]);
     const link = await shareFiles(sender.page, server.url, [file]);
     const opened = Date.now();
     await receiver.page.goto(link);
@@ -60,6 +63,10 @@ async function appRun(server: RunningServer, sender: TestBrowser, dir: string, s
       )
       .then((handle) => handle.jsonValue());
     const peak = await memory.stop();
+    const cpuAfter = await Promise.all([cpuByProcessType(sender), cpuByProcessType(receiver)]);
+    const [senderCpu, receiverCpu] = cpuAfter.map((after, i) =>
+      Object.fromEntries([...after].map(([type, seconds]) => [type, round(seconds - (cpuBefore[i]!.get(type) ?? 0), 2)])),
+    );
     if (!marks || marks.failed !== undefined || marks.firstByte === undefined || marks.complete === undefined) {
       throw new Error(`the ${sizeMiB} MiB transfer did not complete: ${marks?.failed ?? 'no marks'}`);
     }
@@ -69,6 +76,7 @@ async function appRun(server: RunningServer, sender: TestBrowser, dir: string, s
       secondsToFirstByte: (marks.firstByte - opened) / 1000,
       rssGrowthMiB: peak.rssGrowthBytes / MiB,
       peakHeapMiB: peak.heapBytes / MiB,
+      cpuSeconds: { sender: senderCpu!, receiver: receiverCpu! },
     };
   } finally {
     await receiver.close();
@@ -125,9 +133,9 @@ try {
   }
   const ceiling = Math.max(...raw);
   const runs: AppRun[] = [];
-  for (const sizeMiB of [256, 1024]) {
+  for (const sizeMiB of (process.env.BENCH_SIZES_MIB ?? '256,1024').split(',').map(Number)) {
     const run = await appRun(server, sender, dir, sizeMiB);
-    console.log(`app ${sizeMiB} MiB: ${round(run.mbPerSecond)} MB/s, RssAnon +${round(run.rssGrowthMiB)} MiB`);
+    console.log(`app ${sizeMiB} MiB: ${round(run.mbPerSecond)} MB/s, RssAnon +${round(run.rssGrowthMiB)} MiB, CPU s ${JSON.stringify(run.cpuSeconds)}`);
     runs.push(run);
   }
   const output = table(ceiling, runs);

@@ -17,6 +17,9 @@ export interface IncomingFileView {
   error: string | undefined;
 }
 
+/** Least time between two redraws of byte counts while a transfer runs. */
+const REDRAW_MS = 200;
+
 type Phase = 'connecting' | 'waiting-for-sender' | 'receiving' | 'done' | 'problem';
 
 export interface OverallProgress {
@@ -39,6 +42,8 @@ export class ReceiveController {
   #session: ReceiveSession | undefined;
   #meters: RateMeter[] = [];
   #overallMeter = new RateMeter();
+  #shownAt = 0;
+  #shownState: ReceiveProgress['state'] | undefined;
 
   constructor(
     private readonly target: ShareTarget,
@@ -111,6 +116,12 @@ export class ReceiveController {
   #show(progress: ReceiveProgress): void {
     const manifest = progress.manifest;
     if (!manifest) return;
+    // Bytes change with every chunk; redrawing that often costs CPU the transfer needs. States always show at once.
+    const now = performance.now();
+    const statesChanged = progress.state !== this.#shownState || progress.files.some((f, i) => f.state !== this.files[i]?.state);
+    if (!statesChanged && now - this.#shownAt < REDRAW_MS) return;
+    this.#shownAt = now;
+    this.#shownState = progress.state;
     if (this.#meters.length !== manifest.files.length) this.#meters = manifest.files.map(() => new RateMeter());
     this.files = progress.files.map((file, i) => {
       const entry = manifest.files[i]!;
