@@ -125,7 +125,10 @@ try {
   for (let i = 0; i < 2; i++) {
     const receiver = await launchBrowser();
     try {
+      const before = await Promise.all([cpuByProcessType(sender), cpuByProcessType(receiver)]);
       raw.push(await measureRawChannel(sender.page, receiver.page, server.url, 256 * MiB));
+      const after = await Promise.all([cpuByProcessType(sender), cpuByProcessType(receiver)]);
+      console.log(`raw CPU s: ${JSON.stringify(after.map((a, j) => Object.fromEntries([...a].map(([t, s]) => [t, round(s - (before[j]!.get(t) ?? 0), 2)]))))}`);
     } finally {
       await receiver.close();
     }

@@ -4,6 +4,7 @@ import type { ShareTarget } from '../net/share-link.ts';
 import { SignalingClient, signalingUrl } from '../net/signaling-client.ts';
 import { wrapDataChannel } from '../transfer/channel.ts';
 import type { ChunkStore } from '../transfer/chunk-store.ts';
+import { RedrawGate } from './redraw-gate.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import { ReceiveSession, type FileState, type ReceiveProgress } from '../transfer/receiver.ts';
 import type { FileEntry } from '../transfer/protocol.ts';
@@ -16,9 +17,6 @@ export interface IncomingFileView {
   secondsLeft: number | undefined;
   error: string | undefined;
 }
-
-/** Least time between two redraws of byte counts while a transfer runs. */
-const REDRAW_MS = 200;
 
 type Phase = 'connecting' | 'waiting-for-sender' | 'receiving' | 'done' | 'problem';
 
@@ -42,7 +40,7 @@ export class ReceiveController {
   #session: ReceiveSession | undefined;
   #meters: RateMeter[] = [];
   #overallMeter = new RateMeter();
-  #shownAt = 0;
+  #redraw = new RedrawGate();
   #shownState: ReceiveProgress['state'] | undefined;
 
   constructor(
@@ -116,11 +114,8 @@ export class ReceiveController {
   #show(progress: ReceiveProgress): void {
     const manifest = progress.manifest;
     if (!manifest) return;
-    // Bytes change with every chunk; redrawing that often costs CPU the transfer needs. States always show at once.
-    const now = performance.now();
     const statesChanged = progress.state !== this.#shownState || progress.files.some((f, i) => f.state !== this.files[i]?.state);
-    if (!statesChanged && now - this.#shownAt < REDRAW_MS) return;
-    this.#shownAt = now;
+    if (!this.#redraw.due(statesChanged)) return;
     this.#shownState = progress.state;
     if (this.#meters.length !== manifest.files.length) this.#meters = manifest.files.map(() => new RateMeter());
     this.files = progress.files.map((file, i) => {

@@ -4,6 +4,7 @@ import { randomId, shareUrl, type ShareTarget } from '../net/share-link.ts';
 import { SignalingClient, signalingUrl } from '../net/signaling-client.ts';
 import { wrapDataChannel } from '../transfer/channel.ts';
 import { chunkSizeFor } from '../transfer/protocol.ts';
+import { RedrawGate } from './redraw-gate.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import { SendSession, type OutgoingFile, type SendProgress } from '../transfer/sender.ts';
 
@@ -13,6 +14,13 @@ export interface ReceiverView {
   progress: SendProgress | undefined;
   bytesPerSecond: number;
   secondsLeft: number | undefined;
+}
+
+interface LinkEntry {
+  link: PeerLink;
+  session?: SendSession;
+  meter: RateMeter;
+  redraw: RedrawGate;
 }
 
 /** The sender's side of a share: one room, one link, one connection and session per receiver. */
@@ -25,7 +33,7 @@ export class SendController {
 
   #signaling: SignalingClient | undefined;
   #iceServers: IceServer[] = [];
-  readonly #links = new Map<string, { link: PeerLink; session?: SendSession; meter: RateMeter }>();
+  readonly #links = new Map<string, LinkEntry>();
   readonly #transferId = randomId();
 
   share(files: OutgoingFile[]): void {
@@ -79,7 +87,7 @@ export class SendController {
       onChannel: () => {},
       onStateChange: (connection) => this.#patch(peerId, { connection }),
     });
-    const entry: { link: PeerLink; session?: SendSession; meter: RateMeter } = { link, meter: new RateMeter() };
+    const entry: LinkEntry = { link, meter: new RateMeter(), redraw: new RedrawGate() };
     this.#links.set(peerId, entry);
     this.receivers = [...this.receivers, { peerId, connection: 'new', progress: undefined, bytesPerSecond: 0, secondsLeft: undefined }];
     const channel = link.openChannel('dropline');
@@ -90,6 +98,7 @@ export class SendController {
         { transferId: this.#transferId, chunkSize: chunkSizeFor(link.pc.sctp?.maxMessageSize) },
         (progress) => {
           const bytesPerSecond = entry.meter.sample(progress.deliveredBytes);
+          if (!entry.redraw.due(progress.state !== this.receivers.find((r) => r.peerId === peerId)?.progress?.state)) return;
           this.#patch(peerId, {
             progress,
             bytesPerSecond,

@@ -36,7 +36,7 @@ export interface SendOptions {
 }
 
 /** Receivers acknowledge after committing to storage; 16 MiB keeps the wire busy while they write. */
-export const DEFAULT_WINDOW_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_WINDOW_BYTES = 64 * 1024 * 1024;
 
 /**
  * Sends a set of files to one receiver over one channel: manifest, then
