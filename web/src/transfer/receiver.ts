@@ -38,8 +38,6 @@ interface FileTracking {
   root?: string;
 }
 
-/** Committed bytes per ack: few enough messages, and credit back long before the window runs dry. */
-const ACK_EVERY_BYTES = 1024 * 1024;
 
 /**
  * Receives one sender's files into a ChunkStore: checks every frame, verifies
@@ -55,6 +53,7 @@ export class ReceiveSession {
   /** Frames are checked one after another so hashing never reorders them. */
   #queue: Promise<void> = Promise.resolve();
   #unacked = 0;
+  #ackQueued = false;
 
   constructor(channel: TransferChannel, store: ChunkStore, onProgress: (progress: ReceiveProgress) => void) {
     this.#channel = channel;
@@ -160,7 +159,7 @@ export class ReceiveSession {
     const fileState = this.#progress.files[file]!.state;
     if (fileState === 'cancelled' || tracking.committed[chunk]) {
       // Dropped, but the sender counted it against its window: give the credit back.
-      this.#credit(payload.byteLength, true);
+      this.#credit(payload.byteLength);
       return;
     }
     if (!equalBytes(await sha256(payload), hash)) {
@@ -179,21 +178,31 @@ export class ReceiveSession {
     if (this.#isOver) return;
     const tracking = this.#tracking[file]!;
     if (tracking.committed[chunk] || this.#progress.files[file]!.state === 'cancelled') {
-      this.#credit(bytes, true);
+      this.#credit(bytes);
       return;
     }
     tracking.committed[chunk] = 1;
     tracking.committedCount++;
     this.#setFile(file, { bytes: this.#progress.files[file]!.bytes + bytes });
     const fileDone = tracking.committedCount === tracking.chunks;
-    this.#credit(bytes, fileDone);
+    this.#credit(bytes);
     if (fileDone) this.#queue = this.#queue.then(() => this.#verifyIfComplete(file));
   }
 
-  /** Acks are coalesced: one per ACK_EVERY_BYTES, and at once when a file is complete. */
-  #credit(bytes: number, now = false): void {
+  /**
+   * Gives the sender credit back. Storage commits chunks in batches and settles
+   * them together, so one ack at the end of this turn covers the whole batch.
+   * Acking at once rather than per so many bytes means the receiver never has
+   * to know the sender's window to avoid stalling it.
+   */
+  #credit(bytes: number): void {
     this.#unacked += bytes;
-    if (this.#unacked >= ACK_EVERY_BYTES || now) this.#ack();
+    if (this.#ackQueued) return;
+    this.#ackQueued = true;
+    queueMicrotask(() => {
+      this.#ackQueued = false;
+      this.#ack();
+    });
   }
 
   #ack(): void {

@@ -35,8 +35,8 @@ export interface SendOptions {
   windowBytes?: number;
 }
 
-/** Receivers acknowledge after committing to storage; 16 MiB keeps the wire busy while they write. */
-export const DEFAULT_WINDOW_BYTES = 64 * 1024 * 1024;
+/** Receivers acknowledge after committing to storage, in 4 MiB batches; 32 MiB keeps the wire busy while they write and bounds their memory. */
+export const DEFAULT_WINDOW_BYTES = 32 * 1024 * 1024;
 
 /**
  * Sends a set of files to one receiver over one channel: manifest, then
