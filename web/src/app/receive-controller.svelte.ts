@@ -41,6 +41,9 @@ export class ReceiveController {
   #meters: RateMeter[] = [];
   #overallMeter = new RateMeter();
   #redraw = new RedrawGate();
+  /** Finished files, assembled (by reference, not read) as soon as they verify. */
+  #blobs = new Map<number, Promise<Blob>>();
+  #readyBlobs = new Map<number, Blob>();
   #shownState: ReceiveProgress['state'] | undefined;
 
   constructor(
@@ -85,7 +88,16 @@ export class ReceiveController {
 
   /** The finished file, assembled by the store. */
   blob(file: number): Promise<Blob> {
-    return this.store.blob(file);
+    return this.#blobs.get(file) ?? this.store.blob(file);
+  }
+
+  /**
+   * The finished file if it is assembled already. Saving must start within
+   * the click that asks for it: browsers refuse downloads and pickers that
+   * come after an await once the click's user activation has lapsed.
+   */
+  readyBlob(file: number): Blob | undefined {
+    return this.#readyBlobs.get(file);
   }
 
   #linkTo(peerId: string): PeerLink {
@@ -114,6 +126,12 @@ export class ReceiveController {
   #show(progress: ReceiveProgress): void {
     const manifest = progress.manifest;
     if (!manifest) return;
+    progress.files.forEach((file, i) => {
+      if (file.state !== 'complete' || this.#blobs.has(i)) return;
+      const blob = this.store.blob(i);
+      this.#blobs.set(i, blob);
+      void blob.then((b) => this.#readyBlobs.set(i, b)).catch(() => this.#blobs.delete(i));
+    });
     const statesChanged = progress.state !== this.#shownState || progress.files.some((f, i) => f.state !== this.files[i]?.state);
     if (!this.#redraw.due(statesChanged)) return;
     this.#shownState = progress.state;
