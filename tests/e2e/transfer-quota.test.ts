@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { launchBrowser, type TestBrowser } from '../support/browser.ts';
+import { makeFile, scratchDir } from '../support/files.ts';
+import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
+import { saveAndVerify, shareFiles } from '../support/transfer-flow.ts';
+
+let server: RunningServer;
+let sender: TestBrowser;
+let receiver: TestBrowser;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await scratchDir();
+  server = await startSignalServer();
+  [sender, receiver] = await Promise.all([launchBrowser(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await Promise.all([sender?.close(), receiver?.close()]);
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('a receiver without room says so clearly, and shows complete only what really arrived', async () => {
+  const small = await makeFile(dir, 'note.txt', 'fits easily\n');
+  const big = await makeFile(dir, 'movie.bin', 24 * 1024 * 1024);
+  const cdp = await receiver.context.newCDPSession(receiver.page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize: 2 * 1024 * 1024 });
+
+  const link = await shareFiles(sender.page, server.url, [small, big]);
+  await receiver.page.goto(link);
+
+  await expect.poll(() => receiver.page.getByRole('alert').textContent(), { timeout: 60_000 }).toContain('no room left');
+  const rows = receiver.page.getByTestId('file-row');
+  await expect.poll(() => rows.filter({ hasText: big.name }).getAttribute('data-state')).toBe('failed');
+  expect(await rows.filter({ hasText: big.name }).textContent()).toContain('no room left');
+  // The small file went first and fit: it is complete, and really is.
+  expect(await rows.filter({ hasText: small.name }).getAttribute('data-state')).toBe('complete');
+  await saveAndVerify(receiver.page, [small], dir);
+
+  // The sender is told rather than left waiting.
+  await expect.poll(() => sender.page.getByTestId('receiver-row').getAttribute('data-state')).toBe('cancelled');
+});
