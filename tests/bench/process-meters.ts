@@ -80,11 +80,33 @@ async function rendererRss(session: CDPSession): Promise<Map<number, number>> {
 }
 
 /** CPU seconds used so far by each kind of process of one browser (renderer, browser, GPU, network…). */
-export async function cpuByProcessType(browser: TestBrowser): Promise<Map<string, number>> {
+async function cpuByProcessType(browser: TestBrowser): Promise<Map<string, number>> {
   const session = await browser.context.browser()!.newBrowserCDPSession();
   const { processInfo } = (await session.send('SystemInfo.getProcessInfo')) as { processInfo: Array<{ type: string; cpuTime: number }> };
   await session.detach();
   const cpu = new Map<string, number>();
   for (const { type, cpuTime } of processInfo) cpu.set(type, (cpu.get(type) ?? 0) + cpuTime);
   return cpu;
+}
+
+/** CPU seconds each kind of process of the two browsers used between start() and stop(): where a run's time went. */
+export class CpuMeter {
+  private constructor(
+    private readonly browsers: readonly [TestBrowser, TestBrowser],
+    private readonly before: ReadonlyArray<Map<string, number>>,
+  ) {}
+
+  static async start(sender: TestBrowser, receiver: TestBrowser): Promise<CpuMeter> {
+    return new CpuMeter([sender, receiver], await Promise.all([cpuByProcessType(sender), cpuByProcessType(receiver)]));
+  }
+
+  async stop(): Promise<{ sender: Record<string, number>; receiver: Record<string, number> }> {
+    const [sender, receiver] = await Promise.all(
+      this.browsers.map(async (browser, i) => {
+        const after = await cpuByProcessType(browser);
+        return Object.fromEntries([...after].map(([type, seconds]) => [type, Math.round((seconds - (this.before[i]!.get(type) ?? 0)) * 100) / 100]));
+      }),
+    );
+    return { sender: sender!, receiver: receiver! };
+  }
 }
