@@ -52,7 +52,7 @@ export class SendController {
       peerJoined: (peer) => {
         if (peer.role === 'receiver') this.#connect(peer.peerId);
       },
-      peerLeft: (peerId) => this.#drop(peerId),
+      peerLeft: (peerId) => this.#drop(peerId, 'the receiver left before every file arrived'),
       signal: (from, data) => void this.#links.get(from)?.link.receive(data),
       problem: (message) => {
         this.problem = message;
@@ -97,6 +97,8 @@ export class SendController {
         this.files,
         { transferId: this.#transferId, chunkSize: chunkSizeFor(link.pc.sctp?.maxMessageSize) },
         (progress) => {
+          // A dropped receiver's session may still report; its row already says how it ended.
+          if (this.#links.get(peerId) !== entry) return;
           const bytesPerSecond = entry.meter.sample(progress.deliveredBytes);
           if (!entry.redraw.due(progress.state !== this.receivers.find((r) => r.peerId === peerId)?.progress?.state)) return;
           this.#patch(peerId, {
@@ -112,12 +114,26 @@ export class SendController {
     this.status = 'Sending…';
   }
 
-  #drop(peerId: string): void {
+  /**
+   * Closes the connection to a receiver. A receiver that leaves mid-transfer
+   * keeps its row, marked failed with `reason`, so the sender sees what happened.
+   */
+  #drop(peerId: string, reason?: string): void {
     const entry = this.#links.get(peerId);
     if (!entry) return;
     this.#links.delete(peerId);
     entry.link.close();
+    const shown = this.receivers.find((r) => r.peerId === peerId);
+    if (reason && shown?.progress && shown.progress.state !== 'done' && shown.progress.state !== 'cancelled') {
+      this.#patch(peerId, { progress: { ...shown.progress, state: 'failed', error: reason }, bytesPerSecond: 0, secondsLeft: undefined });
+      return;
+    }
     this.receivers = this.receivers.filter((r) => r.peerId !== peerId || r.progress?.state === 'done');
+  }
+
+  /** Stops sending one file to every receiver; the others go on. */
+  cancelFile(file: number): void {
+    for (const { session } of this.#links.values()) session?.cancel(file);
   }
 
   #patch(peerId: string, patch: Partial<ReceiverView>): void {
