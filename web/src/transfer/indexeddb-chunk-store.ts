@@ -209,7 +209,12 @@ export class IndexedDbChunkStore implements ChunkStore {
       hashes: hashes.buffer,
     };
     const write = this.#db
-      .then((db) => db.put('batches', record))
+      .then(async (db) => {
+        // Relaxed: committed means handed to the OS, without waiting for a flush to the disk. A crash of the
+        // whole machine can lose the last batches; open() then reports them missing and they are sent again.
+        const tx = db.transaction('batches', 'readwrite', { durability: 'relaxed' });
+        await Promise.all([tx.store.put(record), tx.done]);
+      })
       .then(
         () => pending.forEach((p) => p.committed()),
         (error: unknown) => {
