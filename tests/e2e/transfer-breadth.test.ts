@@ -1,29 +1,14 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { mkdir, rm } from 'node:fs/promises';
+import { expect, test } from 'vitest';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { launchBrowser, type TestBrowser } from '../support/browser.ts';
-import { makeFile, scratchDir, type SourceFile } from '../support/files.ts';
-import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
+import { makeFile, type SourceFile } from '../support/files.ts';
+import { usePeers } from '../support/peers.ts';
 import { saveAndVerify, shareFolder, waitForRows } from '../support/transfer-flow.ts';
 
-let server: RunningServer;
-let browsers: TestBrowser[] = [];
-let dir: string;
-
-beforeAll(async () => {
-  dir = await scratchDir();
-  server = await startSignalServer();
-  browsers = await Promise.all([launchBrowser(), launchBrowser(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await Promise.all(browsers.map((b) => b.close()));
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const peers = usePeers(3);
 
 test('empty, one-byte and 50 MiB files plus a folder of 20 reach two receivers at once, verified, with their paths', async () => {
-  const [sender, ...receivers] = browsers as [TestBrowser, TestBrowser, TestBrowser];
+  const { server, sender, receivers, browsers, dir } = peers;
   const shared = join(dir, 'holiday');
   await mkdir(join(shared, 'photos'), { recursive: true });
   const files: SourceFile[] = [

@@ -1,28 +1,12 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { rm } from 'node:fs/promises';
-import { launchBrowser, type TestBrowser } from '../support/browser.ts';
-import { makeFile, scratchDir } from '../support/files.ts';
-import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
+import { expect, test } from 'vitest';
+import { makeFile } from '../support/files.ts';
+import { usePeers } from '../support/peers.ts';
 import { saveAndVerify, shareFiles } from '../support/transfer-flow.ts';
 
-let server: RunningServer;
-let sender: TestBrowser;
-let receiver: TestBrowser;
-let dir: string;
-
-beforeAll(async () => {
-  dir = await scratchDir();
-  server = await startSignalServer();
-  [sender, receiver] = await Promise.all([launchBrowser(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await Promise.all([sender?.close(), receiver?.close()]);
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const peers = usePeers(2);
 
 test('a receiver without room says so clearly, and shows complete only what really arrived', async () => {
+  const { server, sender, receiver, dir } = peers;
   const small = await makeFile(dir, 'note.txt', 'fits easily\n');
   const big = await makeFile(dir, 'movie.bin', 24 * 1024 * 1024);
   const cdp = await receiver.context.newCDPSession(receiver.page);
