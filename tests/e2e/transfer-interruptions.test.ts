@@ -3,7 +3,8 @@ import { makeFile } from '../support/files.ts';
 import { usePeers } from '../support/peers.ts';
 import { saveAndVerify, shareFiles } from '../support/transfer-flow.ts';
 
-const peers = usePeers(2);
+// One receiver per test: a quota override stays with the browser that got it.
+const peers = usePeers(3);
 
 test('a receiver without room says so clearly, and shows complete only what really arrived', async () => {
   const { server, sender, receiver, dir } = peers;
@@ -25,4 +26,22 @@ test('a receiver without room says so clearly, and shows complete only what real
 
   // The sender is told rather than left waiting.
   await expect.poll(() => sender.page.getByTestId('receiver-row').getAttribute('data-state')).toBe('cancelled');
+});
+
+test('when the sender leaves mid-file the receiver says so and shows nothing unfinished as complete', async () => {
+  const { server, sender, receivers, dir } = peers;
+  const receiver = receivers[1]!;
+  const small = await makeFile(dir, 'first.txt', 'arrives whole\n');
+  const big = await makeFile(dir, 'interrupted.bin', 200 * 1024 * 1024);
+  const link = await shareFiles(sender.page, server.url, [small, big]);
+  await receiver.page.goto(link);
+  const rows = receiver.page.getByTestId('file-row');
+  await expect.poll(() => rows.filter({ hasText: big.name }).getAttribute('data-state'), { timeout: 60_000 }).toBe('receiving');
+
+  await sender.page.goto('about:blank');
+
+  await expect.poll(() => receiver.page.getByRole('alert').textContent(), { timeout: 60_000 }).toContain('before every file arrived');
+  expect(await rows.filter({ hasText: big.name }).getAttribute('data-state')).toBe('failed');
+  expect(await rows.filter({ hasText: small.name }).getAttribute('data-state')).toBe('complete');
+  await saveAndVerify(receiver.page, [small], dir);
 });
