@@ -151,6 +151,7 @@ try {
   // Memory is reported at its worst over the runs; speed at its best, for raw and app alike.
   const app256 = { ...best(apps), rssGrowthMiB: Math.max(...apps.map((a) => a.rssGrowthMiB)), peakHeapMiB: Math.max(...apps.map((a) => a.peakHeapMiB)) };
   const runs = [app256, large];
+  const pairwise = apps.map((app, i) => app.mbPerSecond / raws[i]!.mbPerSecond);
   const output = table(ceiling, runs);
   console.log(`\n${output}\n`);
 
@@ -162,13 +163,16 @@ try {
     rawRuns: raws.map((r) => ({ ...r, mbPerSecond: round(r.mbPerSecond) })),
     app: runs.map((r) => ({ ...r, mbPerSecond: round(r.mbPerSecond), ratio: round(r.mbPerSecond / ceiling, 2) })),
     app256Runs: apps.map((r) => ({ ...r, mbPerSecond: round(r.mbPerSecond) })),
+    pairwiseRatios: pairwise.map((r) => round(r, 2)),
   };
   await writeFile('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   await updateReadme(
     `\`npm run bench\` (two headless Chromium processes on one 2-core machine, loopback; MB = 10⁶ bytes). ` +
       `Raw and app runs alternate, best of two each at 256 MiB; app speed is counted from the first verified chunk to the ` +
       `last file verified and stored in IndexedDB; memory is the largest growth of the receiving renderer's \`RssAnon\` ` +
-      `during a run. Latest run, ${new Date().toISOString().slice(0, 10)}:\n\n${output}`,
+      `during a run. Both browsers share the same two cores (with whatever else runs), so MB/s moves from run to run; ` +
+      `compare the ratio. Latest run, ${new Date().toISOString().slice(0, 10)}:\n\n${output}\n\n` +
+      `Each 256 MiB app run against the raw run just before it: ${pairwise.map((r) => r.toFixed(2)).join(', ')}.`,
   );
 } finally {
   await sender.close();
