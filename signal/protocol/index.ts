@@ -1,2 +1,3 @@
 export * from './messages.ts';
 export * from './parse.ts';
+export * from './close-codes.ts';

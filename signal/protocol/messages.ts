@@ -51,6 +51,8 @@ export const IceServer = v.object({
   credential: v.optional(v.string()),
 });
 
+export const IceTransportPolicy = v.picklist(['all', 'relay']);
+
 export const PeerInfo = v.strictObject({ peerId: PeerId, role: Role });
 
 export const ErrorCode = v.picklist([
@@ -64,6 +66,7 @@ export const ErrorCode = v.picklist([
   'sender-present',
   'unknown-peer',
   'rate-limited',
+  'too-many-rooms',
   'server-error',
 ]);
 
@@ -75,6 +78,8 @@ export const ServerFrame = v.variant('type', [
     peerToken: PeerToken,
     peers: v.array(PeerInfo),
     iceServers: v.array(IceServer),
+    /** `relay` makes browsers use TURN only; absent means `all`. */
+    iceTransportPolicy: v.optional(IceTransportPolicy),
   }),
   v.strictObject({ type: v.literal('peer-joined'), peerId: PeerId, role: Role }),
   v.strictObject({ type: v.literal('peer-left'), peerId: PeerId }),
@@ -88,4 +93,5 @@ export type ClientFrame = v.InferOutput<typeof ClientFrame>;
 export type ServerFrame = v.InferOutput<typeof ServerFrame>;
 export type IceServer = v.InferOutput<typeof IceServer>;
 export type PeerInfo = v.InferOutput<typeof PeerInfo>;
+export type IceTransportPolicy = v.InferOutput<typeof IceTransportPolicy>;
 export type ErrorCode = v.InferOutput<typeof ErrorCode>;

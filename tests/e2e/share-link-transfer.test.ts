@@ -1,12 +1,14 @@
 import { expect, test } from 'vitest';
 import { makeFile } from '../support/files.ts';
-import { usePeers } from '../support/peers.ts';
+import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
 import { saveAndVerify, shareFiles, waitForRows } from '../support/transfer-flow.ts';
 
-const peers = usePeers(2);
+const peers = useTransferPeers(1);
+const signal = useSignalServer();
 
 test('files sent through a share link arrive intact in a second browser', async () => {
-  const { server, sender, receiver, dir } = peers;
+  const { sender, receiver, dir } = peers;
+  const { server } = signal;
   const files = [await makeFile(dir, 'random-20MiB.bin', 20 * 1024 * 1024), await makeFile(dir, '你好世界 notes.txt', '传输测试 — Dropline ✓\n')];
 
   const link = await shareFiles(sender.page, server.url, files);
@@ -22,7 +24,8 @@ test('files sent through a share link arrive intact in a second browser', async 
 });
 
 test('a link whose room does not exist says so instead of waiting for ever', async () => {
-  const { server, receiver } = peers;
+  const { receiver } = peers;
+  const { server } = signal;
   await receiver.page.goto(`${server.url}/r/AAAAAAAAAAAAAAAAAAAAAA#k=BBBBBBBBBBBBBBBBBBBBBB`);
   await expect.poll(() => receiver.page.getByRole('alert').textContent()).toContain('expired');
 });

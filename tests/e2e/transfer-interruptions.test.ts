@@ -1,13 +1,15 @@
 import { expect, test } from 'vitest';
 import { makeFile } from '../support/files.ts';
-import { usePeers } from '../support/peers.ts';
+import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
 import { saveAndVerify, shareFiles } from '../support/transfer-flow.ts';
 
 // One receiver per test: a quota override stays with the browser that got it.
-const peers = usePeers(3);
+const peers = useTransferPeers(2);
+const signal = useSignalServer();
 
 test('a receiver without room says so clearly, and shows complete only what really arrived', async () => {
-  const { server, sender, receiver, dir } = peers;
+  const { sender, receiver, dir } = peers;
+  const { server } = signal;
   const small = await makeFile(dir, 'note.txt', 'fits easily\n');
   const big = await makeFile(dir, 'movie.bin', 24 * 1024 * 1024);
   const cdp = await receiver.context.newCDPSession(receiver.page);
@@ -29,7 +31,8 @@ test('a receiver without room says so clearly, and shows complete only what real
 });
 
 test('when the sender leaves mid-file the receiver says so and shows nothing unfinished as complete', async () => {
-  const { server, sender, receivers, dir } = peers;
+  const { sender, receivers, dir } = peers;
+  const { server } = signal;
   const receiver = receivers[1]!;
   const small = await makeFile(dir, 'first.txt', 'arrives whole\n');
   const big = await makeFile(dir, 'interrupted.bin', 200 * 1024 * 1024);

@@ -36,6 +36,7 @@ export class ReceiveController {
 
   #signaling: SignalingClient | undefined;
   #iceServers: IceServer[] = [];
+  #iceTransportPolicy: RTCIceTransportPolicy | undefined;
   #link: { peerId: string; link: PeerLink } | undefined;
   #session: ReceiveSession | undefined;
   #meters: RateMeter[] = [];
@@ -53,8 +54,9 @@ export class ReceiveController {
 
   start(): void {
     this.#signaling = new SignalingClient(signalingUrl(location), this.target.room, 'receiver', {
-      joined: ({ peers, iceServers }) => {
+      joined: ({ peers, iceServers, iceTransportPolicy }) => {
         this.#iceServers = iceServers;
+        this.#iceTransportPolicy = iceTransportPolicy;
         const senderHere = peers.some((p) => p.role === 'sender');
         this.#setPhase(senderHere ? 'connecting' : 'waiting-for-sender', senderHere ? 'Connecting to the sender…' : 'Waiting for the sender to come back…');
       },
@@ -106,6 +108,7 @@ export class ReceiveController {
     const signaling = this.#signaling!;
     const link = new PeerLink({
       iceServers: this.#iceServers,
+      iceTransportPolicy: this.#iceTransportPolicy,
       polite: true,
       sendSignal: (data) => signaling.signal(peerId, data),
       onChannel: (channel) => this.#receiveOn(channel),

@@ -33,6 +33,7 @@ export class SendController {
 
   #signaling: SignalingClient | undefined;
   #iceServers: IceServer[] = [];
+  #iceTransportPolicy: RTCIceTransportPolicy | undefined;
   readonly #links = new Map<string, LinkEntry>();
   readonly #transferId = randomId();
 
@@ -43,8 +44,9 @@ export class SendController {
     this.link = shareUrl(location.origin, target);
     this.status = 'Connecting to the server…';
     this.#signaling = new SignalingClient(signalingUrl(location), target.room, 'sender', {
-      joined: ({ peers, iceServers }) => {
+      joined: ({ peers, iceServers, iceTransportPolicy }) => {
         this.#iceServers = iceServers;
+        this.#iceTransportPolicy = iceTransportPolicy;
         this.problem = undefined;
         this.status = 'Waiting for someone to open the link…';
         for (const peer of peers) if (peer.role === 'receiver') this.#connect(peer.peerId);
@@ -82,6 +84,7 @@ export class SendController {
     if (!signaling) return;
     const link = new PeerLink({
       iceServers: this.#iceServers,
+      iceTransportPolicy: this.#iceTransportPolicy,
       polite: false,
       sendSignal: (data) => signaling.signal(peerId, data),
       onChannel: () => {},

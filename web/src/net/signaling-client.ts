@@ -1,7 +1,7 @@
-import { parseServerFrame, type ClientFrame, type IceServer, type PeerInfo, type Role, type ServerFrame, type SignalData } from '../../../signal/protocol/index.ts';
+import { parseServerFrame, type ClientFrame, type ErrorCode, type IceServer, type PeerInfo, type Role, type ServerFrame, type SignalData } from '../../../signal/protocol/index.ts';
 
 export interface SignalingHandlers {
-  joined(info: { peerId: string; peers: PeerInfo[]; iceServers: IceServer[] }): void;
+  joined(info: { peerId: string; peers: PeerInfo[]; iceServers: IceServer[]; iceTransportPolicy?: RTCIceTransportPolicy | undefined }): void;
   peerJoined(peer: PeerInfo): void;
   peerLeft(peerId: string): void;
   signal(from: string, data: SignalData): void;
@@ -10,7 +10,7 @@ export interface SignalingHandlers {
 }
 
 /** Refusals that reconnecting cannot fix. */
-const FATAL_CODES = new Set(['room-not-found', 'room-full', 'sender-present']);
+const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['room-not-found', 'room-full', 'sender-present', 'too-many-rooms']);
 
 /**
  * One client's link to the signaler. It joins a room, passes signals, and

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { makeFile } from '../support/files.ts';
+import { startRedis, type RunningRedis } from '../support/redis-server.ts';
+import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
+import { saveAndVerify, shareFiles, waitForRows } from '../support/transfer-flow.ts';
+import { useTransferPeers } from '../support/transfer-peers.ts';
+
+const peers = useTransferPeers();
+let redis: RunningRedis;
+let one: RunningServer;
+let two: RunningServer;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  [one, two] = await Promise.all([startSignalServer({ REDIS_URL: redis.url }), startSignalServer({ REDIS_URL: redis.url })]);
+});
+
+afterAll(async () => {
+  await Promise.all([one?.stop(), two?.stop()]);
+  await redis?.stop();
+});
+
+test('a sender on one signaler instance and a receiver on another complete a transfer through Redis', async () => {
+  const { sender, receiver, dir } = peers;
+  const files = [await makeFile(dir, 'scale-out.bin', 3 * 1024 * 1024)];
+  const link = await shareFiles(sender.page, one.url, files);
+  // The same link, served by the other instance: as a load balancer would send the receiver elsewhere.
+  await receiver.page.goto(link.replace(one.url, two.url));
+  await waitForRows(receiver.page, files.length, 'complete');
+  await saveAndVerify(receiver.page, files, dir);
+
+  // Each instance saw only its own peer: the meeting happened through Redis.
+  const peerCount = async (server: RunningServer) => ((await (await fetch(`${server.url}/healthz`)).json()) as { peers: number }).peers;
+  expect(await peerCount(one)).toBe(1);
+  expect(await peerCount(two)).toBe(1);
+  expect(sender.errors).toEqual([]);
+  expect(receiver.errors).toEqual([]);
+});

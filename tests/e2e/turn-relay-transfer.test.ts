@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { mintTurnCredentials } from '../../signal/ice/turn-credentials.ts';
+import type { IceServer } from '../../signal/protocol/index.ts';
+import { makeFile } from '../support/files.ts';
+import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
+import { startTurn, type RunningTurn } from '../support/turn-server.ts';
+import { saveAndVerify, shareFiles, waitForRows } from '../support/transfer-flow.ts';
+import { useTransferPeers } from '../support/transfer-peers.ts';
+
+const peers = useTransferPeers();
+let turn: RunningTurn;
+let server: RunningServer;
+
+beforeAll(async () => {
+  turn = await startTurn(randomBytes(18).toString('base64url'));
+  server = await startSignalServer({ TURN_URLS: turn.url, TURN_SECRET: turn.secret, TURN_TTL_SECONDS: '300', ICE_TRANSPORT_POLICY: 'relay' });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await turn?.stop();
+});
+
+/** Gathers ICE candidates in the page with only `server` and relay-only policy; returns the relay candidates' types. */
+function gatherRelayCandidates(page: Page, server: IceServer): Promise<string[]> {
+  return page.evaluate(async (iceServer) => {
+    const pc = new RTCPeerConnection({ iceServers: [iceServer], iceTransportPolicy: 'relay' });
+    const found: string[] = [];
+    pc.addEventListener('icecandidate', ({ candidate }) => {
+      if (candidate?.type) found.push(candidate.type);
+    });
+    const complete = new Promise<void>((resolve) =>
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve()),
+    );
+    pc.createDataChannel('probe');
+    await pc.setLocalDescription(await pc.createOffer());
+    await complete;
+    pc.close();
+    return found;
+  }, server);
+}
+
+test('two browsers forced to relay complete a transfer through coturn with credentials from the signaler', async () => {
+  const { sender, receiver, dir } = peers;
+  const files = [await makeFile(dir, 'relayed.bin', 4 * 1024 * 1024)];
+  const link = await shareFiles(sender.page, server.url, files);
+  await receiver.page.goto(link);
+  await waitForRows(receiver.page, files.length, 'complete');
+  await saveAndVerify(receiver.page, files, dir);
+  // coturn saw both browsers allocate relays with the REST credentials.
+  // coturn allocated relays for both peers, with usernames the signaler minted (`expiry:peerId`), and relayed between them.
+  const users = new Set([...turn.output().matchAll(/user <(\d+:[A-Za-z0-9_-]{22})>: incoming packet ALLOCATE processed, success/g)].map((m) => m[1]));
+  expect(users.size).toBeGreaterThanOrEqual(2);
+  expect(turn.output()).toMatch(/CREATE_PERMISSION processed, success/);
+  expect(sender.errors).toEqual([]);
+  expect(receiver.errors).toEqual([]);
+});
+
+test('/api/ice credentials gather a relay candidate; wrong and expired ones gather none', async () => {
+  const body = (await (await fetch(`${server.url}/api/ice`)).json()) as { iceServers: IceServer[]; iceTransportPolicy: string };
+  expect(body.iceTransportPolicy).toBe('relay');
+  const good = body.iceServers.find((s) => s.username);
+  if (!good) throw new Error(`no TURN server in /api/ice: ${JSON.stringify(body)}`);
+  const page = peers.receiver.page;
+  expect(await gatherRelayCandidates(page, good)).toContain('relay');
+
+  expect(await gatherRelayCandidates(page, { ...good, credential: mintTurnCredentials('not-the-secret', 'x', 300).credential })).toEqual([]);
+  const expired = mintTurnCredentials(turn.secret, 'late-peer', -60);
+  expect(await gatherRelayCandidates(page, { urls: good.urls, ...expired })).toEqual([]);
+});

@@ -1,0 +1,49 @@
+/**
+ * Takes screenshots of every view at desktop and phone size, mid-transfer and
+ * finished, so a person can look at what the app shows: `npx tsx tests/tools/screenshots.ts [outDir]`.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { launchBrowser } from '../support/browser.ts';
+import { makeFile, scratchDir } from '../support/files.ts';
+import { startSignalServer } from '../support/signal-server.ts';
+import { shareFiles, waitForRows } from '../support/transfer-flow.ts';
+
+const outDir = process.argv[2] ?? '.tmp/screenshots';
+const viewports = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
+
+await mkdir(outDir, { recursive: true });
+const dir = await scratchDir();
+const files = [
+  await makeFile(dir, 'holiday-video.mp4', 24 * 1024 * 1024),
+  await makeFile(dir, '你好世界 notes.txt', '传输测试\n'),
+  await makeFile(dir, 'report-final-v3.pdf', 300_000),
+];
+const server = await startSignalServer();
+try {
+  for (const [name, viewport] of Object.entries(viewports)) {
+    const sender = await launchBrowser(viewport);
+    const receiver = await launchBrowser(viewport);
+    try {
+      await sender.page.goto(server.url);
+      await sender.page.screenshot({ path: join(outDir, `${name}-send-empty.png`), fullPage: true });
+      const link = await shareFiles(sender.page, server.url, files);
+      await sender.page.screenshot({ path: join(outDir, `${name}-send-waiting.png`), fullPage: true });
+      await receiver.page.goto(link);
+      await receiver.page.waitForSelector('[data-testid="file-row"][data-state="receiving"]');
+      await receiver.page.screenshot({ path: join(outDir, `${name}-receive-progress.png`), fullPage: true });
+      await waitForRows(receiver.page, files.length, 'complete');
+      await receiver.page.screenshot({ path: join(outDir, `${name}-receive-done.png`), fullPage: true });
+      await sender.page.waitForSelector('[data-testid="receiver-row"][data-state="done"]');
+      await sender.page.screenshot({ path: join(outDir, `${name}-send-done.png`), fullPage: true });
+      await receiver.page.goto(`${server.url}/r/AAAAAAAAAAAAAAAAAAAAAA#k=BBBBBBBBBBBBBBBBBBBBBB`);
+      await receiver.page.getByRole('alert').waitFor();
+      await receiver.page.screenshot({ path: join(outDir, `${name}-receive-expired.png`), fullPage: true });
+    } finally {
+      await Promise.all([sender.close(), receiver.close()]);
+    }
+  }
+} finally {
+  await server.stop();
+}
+console.log(`screenshots in ${outDir}`);
