@@ -67,7 +67,11 @@ export class ReceiveController {
         if (this.#link?.peerId !== peerId) return;
         this.#link.link.close();
         this.#link = undefined;
-        if (this.phase !== 'done') this.#setPhase('waiting-for-sender', 'The sender left. What arrived is kept; waiting for them to come back…');
+        // Closing the connection does not close its channel with an event: tell the session ourselves.
+        if (this.phase === 'receiving') this.#session?.interrupt('the sender left');
+        else if (this.phase !== 'done' && this.phase !== 'problem') {
+          this.#setPhase('waiting-for-sender', 'The sender left. What arrived is kept; waiting for them to come back…');
+        }
       },
       signal: (from, data) => void this.#linkTo(from).receive(data),
       problem: (message, fatal) => {

@@ -62,15 +62,22 @@ export class ReceiveSession {
     channel.onMessage((data) => {
       this.#queue = this.#queue.then(() => this.#receive(data));
     });
-    channel.onClose((reason) => {
-      if (this.#progress.state === 'receiving' || this.#progress.state === 'connecting') {
-        this.#end('failed', `${reason} before every file arrived; what arrived is kept`);
-      }
-    });
+    channel.onClose((reason) => this.interrupt(reason));
   }
 
   get progress(): ReceiveProgress {
     return this.#progress;
+  }
+
+  /**
+   * The sender is gone (`reason`: "the connection closed", "the sender left"):
+   * unfinished files fail, what is stored stays for a resume. For losses the
+   * channel itself does not report, such as the peer connection being closed.
+   */
+  interrupt(reason: string): void {
+    if (this.#progress.state === 'receiving' || this.#progress.state === 'connecting') {
+      this.#end('failed', `${reason} before every file arrived; what arrived is kept`);
+    }
   }
 
   /** Stops one file, or the whole transfer; the sender is told and the file's chunks are dropped. */
