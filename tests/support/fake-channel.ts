@@ -27,8 +27,10 @@ export class FakeChannelEnd implements TransferChannel {
 
   constructor(private readonly options: FakeChannelOptions = {}) {}
 
-  send(data: string | ArrayBuffer): void {
+  send(sent: string | ArrayBuffer): void {
     if (!this.isOpen) throw new Error('InvalidStateError: the channel is not open');
+    // A DataChannel copies what it is given; senders may reuse their buffer at once.
+    const data = typeof sent === 'string' ? sent : sent.slice(0);
     const size = typeof data === 'string' ? data.length : data.byteLength;
     if (this.bufferedAmount + size > SEND_QUEUE_LIMIT) throw new Error('OperationError: RTCDataChannel send queue is full');
     this.peakBufferedAtSend = Math.max(this.peakBufferedAtSend, this.bufferedAmount);
