@@ -1,28 +1,14 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { rm } from 'node:fs/promises';
-import { launchBrowser, type TestBrowser } from '../support/browser.ts';
-import { makeFile, scratchDir } from '../support/files.ts';
-import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
+import { expect, test } from 'vitest';
+import { makeFile } from '../support/files.ts';
+import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
 import { saveAndVerify, shareFiles, waitForRows } from '../support/transfer-flow.ts';
 
-let server: RunningServer;
-let sender: TestBrowser;
-let receiver: TestBrowser;
-let dir: string;
-
-beforeAll(async () => {
-  dir = await scratchDir();
-  server = await startSignalServer();
-  [sender, receiver] = await Promise.all([launchBrowser(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await Promise.all([sender?.close(), receiver?.close()]);
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const peers = useTransferPeers(1);
+const signal = useSignalServer();
 
 test('files sent through a share link arrive intact in a second browser', async () => {
+  const { sender, receiver, dir } = peers;
+  const { server } = signal;
   const files = [await makeFile(dir, 'random-20MiB.bin', 20 * 1024 * 1024), await makeFile(dir, '你好世界 notes.txt', '传输测试 — Dropline ✓\n')];
 
   const link = await shareFiles(sender.page, server.url, files);
@@ -38,6 +24,8 @@ test('files sent through a share link arrive intact in a second browser', async 
 });
 
 test('a link whose room does not exist says so instead of waiting for ever', async () => {
+  const { receiver } = peers;
+  const { server } = signal;
   await receiver.page.goto(`${server.url}/r/AAAAAAAAAAAAAAAAAAAAAA#k=BBBBBBBBBBBBBBBBBBBBBB`);
   await expect.poll(() => receiver.page.getByRole('alert').textContent()).toContain('expired');
 });

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Download, Locator, Page } from 'playwright-core';
 import { join } from 'node:path';
 import { sha256OfFile, type SourceFile } from './files.ts';
 
@@ -6,6 +6,15 @@ import { sha256OfFile, type SourceFile } from './files.ts';
 export async function shareFiles(page: Page, baseUrl: string, files: SourceFile[]): Promise<string> {
   await page.goto(baseUrl);
   await page.getByTestId('file-input').setInputFiles(files.map((f) => f.path));
+  const link = page.getByTestId('share-link');
+  await link.waitFor();
+  return link.inputValue();
+}
+
+/** Picks a whole folder with the send view's folder input, as a person would, and returns the share link. */
+export async function shareFolder(page: Page, baseUrl: string, folder: string): Promise<string> {
+  await page.goto(baseUrl);
+  await page.getByLabel('Choose a folder to send').setInputFiles(folder);
   const link = page.getByTestId('share-link');
   await link.waitFor();
   return link.inputValue();
@@ -32,7 +41,9 @@ export async function waitForRows(page: Page, count: number, state: string, time
 export async function saveAndVerify(page: Page, files: SourceFile[], downloadDir: string): Promise<void> {
   for (const source of files) {
     const row = page.getByTestId('file-row').filter({ hasText: source.name });
-    const [download] = await Promise.all([page.waitForEvent('download'), row.getByTestId('save').click()]);
+    const download = await clickForDownload(page, row.getByTestId('save')).catch((error: unknown) => {
+      throw new Error(`saving ${source.name} started no download: ${String(error)}`);
+    });
     if (download.suggestedFilename() !== source.name) {
       throw new Error(`downloaded as ${download.suggestedFilename()}, expected ${source.name}`);
     }
@@ -40,5 +51,21 @@ export async function saveAndVerify(page: Page, files: SourceFile[], downloadDir
     await download.saveAs(target);
     const hash = await sha256OfFile(target);
     if (hash !== source.sha256) throw new Error(`${source.name}: SHA-256 ${hash} != source ${source.sha256}`);
+  }
+}
+
+/**
+ * Clicks and waits for the download it starts. Headless Chromium silently
+ * drops the 11th of a quick series of downloads from one page, even a plain
+ * anchor download on a blank page (measured), so one unanswered click is
+ * clicked again; a second silence is a real failure.
+ */
+async function clickForDownload(page: Page, button: Locator): Promise<Download> {
+  try {
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), button.click()]);
+    return download;
+  } catch {
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), button.click()]);
+    return download;
   }
 }

@@ -4,6 +4,7 @@ import type { ShareTarget } from '../net/share-link.ts';
 import { SignalingClient, signalingUrl } from '../net/signaling-client.ts';
 import { wrapDataChannel } from '../transfer/channel.ts';
 import type { ChunkStore } from '../transfer/chunk-store.ts';
+import { RedrawGate } from './redraw-gate.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import { ReceiveSession, type FileState, type ReceiveProgress } from '../transfer/receiver.ts';
 import type { FileEntry } from '../transfer/protocol.ts';
@@ -19,11 +20,19 @@ export interface IncomingFileView {
 
 type Phase = 'connecting' | 'waiting-for-sender' | 'receiving' | 'done' | 'problem';
 
+export interface OverallProgress {
+  bytes: number;
+  totalBytes: number;
+  bytesPerSecond: number;
+  secondsLeft: number | undefined;
+}
+
 /** The receiver's side: join the link's room, take the sender's connection, and store what arrives. */
 export class ReceiveController {
   phase = $state<Phase>('connecting');
   message = $state('Connecting…');
   files = $state<IncomingFileView[]>([]);
+  overall = $state<OverallProgress>({ bytes: 0, totalBytes: 0, bytesPerSecond: 0, secondsLeft: undefined });
 
   #signaling: SignalingClient | undefined;
   #iceServers: IceServer[] = [];
@@ -31,6 +40,12 @@ export class ReceiveController {
   #link: { peerId: string; link: PeerLink } | undefined;
   #session: ReceiveSession | undefined;
   #meters: RateMeter[] = [];
+  #overallMeter = new RateMeter();
+  #redraw = new RedrawGate();
+  /** Finished files, assembled (by reference, not read) as soon as they verify. */
+  #blobs = new Map<number, Promise<Blob>>();
+  #readyBlobs = new Map<number, Blob>();
+  #shownState: ReceiveProgress['state'] | undefined;
 
   constructor(
     private readonly target: ShareTarget,
@@ -52,7 +67,11 @@ export class ReceiveController {
         if (this.#link?.peerId !== peerId) return;
         this.#link.link.close();
         this.#link = undefined;
-        if (this.phase !== 'done') this.#setPhase('waiting-for-sender', 'The sender left. What arrived is kept; waiting for them to come back…');
+        // Closing the connection does not close its channel with an event: tell the session ourselves.
+        if (this.phase === 'receiving') this.#session?.interrupt('the sender left');
+        else if (this.phase !== 'done' && this.phase !== 'problem') {
+          this.#setPhase('waiting-for-sender', 'The sender left. What arrived is kept; waiting for them to come back…');
+        }
       },
       signal: (from, data) => void this.#linkTo(from).receive(data),
       problem: (message, fatal) => {
@@ -68,13 +87,23 @@ export class ReceiveController {
     this.#signaling?.close();
   }
 
+  /** Stops one file, or the whole transfer when no file is given. */
   cancel(file?: number): void {
     void this.#session?.cancel(file);
   }
 
   /** The finished file, assembled by the store. */
   blob(file: number): Promise<Blob> {
-    return this.store.blob(file);
+    return this.#blobs.get(file) ?? this.store.blob(file);
+  }
+
+  /**
+   * The finished file if it is assembled already. Saving must start within
+   * the click that asks for it: browsers refuse downloads and pickers that
+   * come after an await once the click's user activation has lapsed.
+   */
+  readyBlob(file: number): Blob | undefined {
+    return this.#readyBlobs.get(file);
   }
 
   #linkTo(peerId: string): PeerLink {
@@ -97,12 +126,22 @@ export class ReceiveController {
 
   #receiveOn(channel: RTCDataChannel): void {
     this.#setPhase('receiving', 'Receiving…');
+    requestPersistentStorage();
     this.#session = new ReceiveSession(wrapDataChannel(channel), this.store, (progress) => this.#show(progress));
   }
 
   #show(progress: ReceiveProgress): void {
     const manifest = progress.manifest;
     if (!manifest) return;
+    progress.files.forEach((file, i) => {
+      if (file.state !== 'complete' || this.#blobs.has(i)) return;
+      const blob = this.store.blob(i);
+      this.#blobs.set(i, blob);
+      void blob.then((b) => this.#readyBlobs.set(i, b)).catch(() => this.#blobs.delete(i));
+    });
+    const statesChanged = progress.state !== this.#shownState || progress.files.some((f, i) => f.state !== this.files[i]?.state);
+    if (!this.#redraw.due(statesChanged)) return;
+    this.#shownState = progress.state;
     if (this.#meters.length !== manifest.files.length) this.#meters = manifest.files.map(() => new RateMeter());
     this.files = progress.files.map((file, i) => {
       const entry = manifest.files[i]!;
@@ -118,11 +157,24 @@ export class ReceiveController {
         error: file.error,
       };
     });
+    const bytes = progress.files.reduce((n, f) => n + f.bytes, 0);
+    const totalBytes = manifest.files.reduce((n, f) => n + f.size, 0);
+    const receiving = progress.state === 'receiving';
+    this.overall = {
+      bytes,
+      totalBytes,
+      bytesPerSecond: receiving ? this.#overallMeter.sample(bytes) : 0,
+      secondsLeft: receiving ? this.#overallMeter.secondsLeft(totalBytes - bytes) : undefined,
+    };
     switch (progress.state) {
       case 'done':
         this.#setPhase('done', this.files.every((f) => f.state === 'complete') ? 'All files arrived and were verified.' : 'Finished, with problems.');
         break;
       case 'paused':
+        // Out of space: the browser may grant more to storage it is told to keep.
+        requestPersistentStorage();
+        this.#setPhase('problem', progress.error ?? 'Paused.');
+        break;
       case 'failed':
       case 'cancelled':
         this.#setPhase('problem', progress.error ?? `Transfer ${progress.state}.`);
@@ -136,4 +188,9 @@ export class ReceiveController {
     this.phase = phase;
     this.message = message;
   }
+}
+
+/** Asks the browser not to evict what arrives; browsers decide on their own, so the answer is only a hint. */
+function requestPersistentStorage(): void {
+  void navigator.storage?.persist?.().catch(() => false);
 }

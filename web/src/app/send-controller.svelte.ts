@@ -4,6 +4,7 @@ import { randomId, shareUrl, type ShareTarget } from '../net/share-link.ts';
 import { SignalingClient, signalingUrl } from '../net/signaling-client.ts';
 import { wrapDataChannel } from '../transfer/channel.ts';
 import { chunkSizeFor } from '../transfer/protocol.ts';
+import { RedrawGate } from './redraw-gate.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import { SendSession, type OutgoingFile, type SendProgress } from '../transfer/sender.ts';
 
@@ -13,6 +14,13 @@ export interface ReceiverView {
   progress: SendProgress | undefined;
   bytesPerSecond: number;
   secondsLeft: number | undefined;
+}
+
+interface LinkEntry {
+  link: PeerLink;
+  session?: SendSession;
+  meter: RateMeter;
+  redraw: RedrawGate;
 }
 
 /** The sender's side of a share: one room, one link, one connection and session per receiver. */
@@ -26,7 +34,7 @@ export class SendController {
   #signaling: SignalingClient | undefined;
   #iceServers: IceServer[] = [];
   #iceTransportPolicy: RTCIceTransportPolicy | undefined;
-  readonly #links = new Map<string, { link: PeerLink; session?: SendSession; meter: RateMeter }>();
+  readonly #links = new Map<string, LinkEntry>();
   readonly #transferId = randomId();
 
   share(files: OutgoingFile[]): void {
@@ -46,7 +54,7 @@ export class SendController {
       peerJoined: (peer) => {
         if (peer.role === 'receiver') this.#connect(peer.peerId);
       },
-      peerLeft: (peerId) => this.#drop(peerId),
+      peerLeft: (peerId) => this.#drop(peerId, 'the receiver left before every file arrived'),
       signal: (from, data) => void this.#links.get(from)?.link.receive(data),
       problem: (message) => {
         this.problem = message;
@@ -82,7 +90,7 @@ export class SendController {
       onChannel: () => {},
       onStateChange: (connection) => this.#patch(peerId, { connection }),
     });
-    const entry: { link: PeerLink; session?: SendSession; meter: RateMeter } = { link, meter: new RateMeter() };
+    const entry: LinkEntry = { link, meter: new RateMeter(), redraw: new RedrawGate() };
     this.#links.set(peerId, entry);
     this.receivers = [...this.receivers, { peerId, connection: 'new', progress: undefined, bytesPerSecond: 0, secondsLeft: undefined }];
     const channel = link.openChannel('dropline');
@@ -92,7 +100,10 @@ export class SendController {
         this.files,
         { transferId: this.#transferId, chunkSize: chunkSizeFor(link.pc.sctp?.maxMessageSize) },
         (progress) => {
+          // A dropped receiver's session may still report; its row already says how it ended.
+          if (this.#links.get(peerId) !== entry) return;
           const bytesPerSecond = entry.meter.sample(progress.deliveredBytes);
+          if (!entry.redraw.due(progress.state !== this.receivers.find((r) => r.peerId === peerId)?.progress?.state)) return;
           this.#patch(peerId, {
             progress,
             bytesPerSecond,
@@ -106,12 +117,26 @@ export class SendController {
     this.status = 'Sending…';
   }
 
-  #drop(peerId: string): void {
+  /**
+   * Closes the connection to a receiver. A receiver that leaves mid-transfer
+   * keeps its row, marked failed with `reason`, so the sender sees what happened.
+   */
+  #drop(peerId: string, reason?: string): void {
     const entry = this.#links.get(peerId);
     if (!entry) return;
     this.#links.delete(peerId);
     entry.link.close();
+    const shown = this.receivers.find((r) => r.peerId === peerId);
+    if (reason && shown?.progress && shown.progress.state !== 'done' && shown.progress.state !== 'cancelled') {
+      this.#patch(peerId, { progress: { ...shown.progress, state: 'failed', error: reason }, bytesPerSecond: 0, secondsLeft: undefined });
+      return;
+    }
     this.receivers = this.receivers.filter((r) => r.peerId !== peerId || r.progress?.state === 'done');
+  }
+
+  /** Stops sending one file to every receiver; the others go on. */
+  cancelFile(file: number): void {
+    for (const { session } of this.#links.values()) session?.cancel(file);
   }
 
   #patch(peerId: string, patch: Partial<ReceiverView>): void {

@@ -100,12 +100,18 @@ export interface DataFrame {
 /** Builds one binary frame: one allocation, one copy of the payload. */
 export function encodeDataFrame(file: number, chunk: number, hash: Uint8Array, payload: Uint8Array): ArrayBuffer {
   const frame = new Uint8Array(FRAME_HEADER_BYTES + payload.byteLength);
-  const view = new DataView(frame.buffer);
+  writeDataFrame(frame, file, chunk, hash, payload);
+  return frame.buffer;
+}
+
+/** Writes one binary frame into `frame`, which must be exactly FRAME_HEADER_BYTES + the payload's length. */
+export function writeDataFrame(frame: Uint8Array, file: number, chunk: number, hash: Uint8Array, payload: Uint8Array): void {
+  if (frame.byteLength !== FRAME_HEADER_BYTES + payload.byteLength) throw new RangeError('frame buffer does not fit the payload');
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   view.setUint32(0, file);
   view.setUint32(4, chunk);
   frame.set(hash, 8);
   frame.set(payload, FRAME_HEADER_BYTES);
-  return frame.buffer;
 }
 
 /** Splits a binary frame into its parts without copying the payload. */

@@ -38,8 +38,6 @@ interface FileTracking {
   root?: string;
 }
 
-/** Acks are coalesced: one per this many committed bytes, and one whenever a file ends. */
-const ACK_EVERY_BYTES = 1024 * 1024;
 
 /**
  * Receives one sender's files into a ChunkStore: checks every frame, verifies
@@ -55,6 +53,7 @@ export class ReceiveSession {
   /** Frames are checked one after another so hashing never reorders them. */
   #queue: Promise<void> = Promise.resolve();
   #unacked = 0;
+  #ackQueued = false;
 
   constructor(channel: TransferChannel, store: ChunkStore, onProgress: (progress: ReceiveProgress) => void) {
     this.#channel = channel;
@@ -63,15 +62,22 @@ export class ReceiveSession {
     channel.onMessage((data) => {
       this.#queue = this.#queue.then(() => this.#receive(data));
     });
-    channel.onClose((reason) => {
-      if (this.#progress.state === 'receiving' || this.#progress.state === 'connecting') {
-        this.#end('failed', `${reason} before every file arrived; what arrived is kept`);
-      }
-    });
+    channel.onClose((reason) => this.interrupt(reason));
   }
 
   get progress(): ReceiveProgress {
     return this.#progress;
+  }
+
+  /**
+   * The sender is gone (`reason`: "the connection closed", "the sender left"):
+   * unfinished files fail, what is stored stays for a resume. For losses the
+   * channel itself does not report, such as the peer connection being closed.
+   */
+  interrupt(reason: string): void {
+    if (this.#progress.state === 'receiving' || this.#progress.state === 'connecting') {
+      this.#end('failed', `${reason} before every file arrived; what arrived is kept`);
+    }
   }
 
   /** Stops one file, or the whole transfer; the sender is told and the file's chunks are dropped. */
@@ -158,7 +164,11 @@ export class ReceiveSession {
     if (!entry || !tracking || chunk >= tracking.chunks) throw new ProtocolError(`chunk ${file}/${chunk} is outside the manifest`);
     if (payload.byteLength !== chunkLength(entry.size, manifest.chunkSize, chunk)) throw new ProtocolError(`chunk ${file}/${chunk} has the wrong length`);
     const fileState = this.#progress.files[file]!.state;
-    if (fileState === 'cancelled' || tracking.committed[chunk]) return;
+    if (fileState === 'cancelled' || tracking.committed[chunk]) {
+      // Dropped, but the sender counted it against its window: give the credit back.
+      this.#credit(payload.byteLength);
+      return;
+    }
     if (!equalBytes(await sha256(payload), hash)) {
       this.#control({ type: 'nack', file, chunk });
       return;
@@ -172,15 +182,34 @@ export class ReceiveSession {
   }
 
   #committed(file: number, chunk: number, bytes: number): void {
+    if (this.#isOver) return;
     const tracking = this.#tracking[file]!;
-    if (tracking.committed[chunk] || this.#isOver) return;
+    if (tracking.committed[chunk] || this.#progress.files[file]!.state === 'cancelled') {
+      this.#credit(bytes);
+      return;
+    }
     tracking.committed[chunk] = 1;
     tracking.committedCount++;
-    this.#unacked += bytes;
     this.#setFile(file, { bytes: this.#progress.files[file]!.bytes + bytes });
     const fileDone = tracking.committedCount === tracking.chunks;
-    if (this.#unacked >= ACK_EVERY_BYTES || fileDone) this.#ack();
+    this.#credit(bytes);
     if (fileDone) this.#queue = this.#queue.then(() => this.#verifyIfComplete(file));
+  }
+
+  /**
+   * Gives the sender credit back. Storage commits chunks in batches and settles
+   * them together, so one ack at the end of this turn covers the whole batch.
+   * Acking at once rather than per so many bytes means the receiver never has
+   * to know the sender's window to avoid stalling it.
+   */
+  #credit(bytes: number): void {
+    this.#unacked += bytes;
+    if (this.#ackQueued) return;
+    this.#ackQueued = true;
+    queueMicrotask(() => {
+      this.#ackQueued = false;
+      this.#ack();
+    });
   }
 
   #ack(): void {

@@ -1,12 +1,12 @@
 import type { TransferChannel } from './channel.ts';
 import { HIGH_WATER_BYTES } from './channel.ts';
-import { fileRoot, sha256 } from './hashing.ts';
+import { fileRoot } from './hashing.ts';
+import { readFrames, type OutgoingFrame } from './frame-reader.ts';
 import {
   ProtocolError,
   chunkCount,
   chunkLength,
   encodeControl,
-  encodeDataFrame,
   parseControl,
   type ControlMessage,
   type FileEntry,
@@ -35,8 +35,8 @@ export interface SendOptions {
   windowBytes?: number;
 }
 
-/** Receivers acknowledge after committing to storage; 16 MiB keeps the wire busy while they write. */
-export const DEFAULT_WINDOW_BYTES = 16 * 1024 * 1024;
+/** Receivers acknowledge after committing to storage, in 4 MiB batches; 32 MiB keeps the wire busy while they write and bounds their memory. */
+export const DEFAULT_WINDOW_BYTES = 32 * 1024 * 1024;
 
 /**
  * Sends a set of files to one receiver over one channel: manifest, then
@@ -150,17 +150,15 @@ export class SendSession {
     for (const [index, file] of this.#files.entries()) {
       const chunks = chunkCount(file.entry.size, chunkSize);
       const first = Math.min(have[index] ?? 0, chunks);
-      let next = this.#read(index, first);
-      for (let chunk = first; chunk < chunks && !this.#cancelledFiles.has(index); chunk++) {
-        const current = await next;
-        // Read and hash the next chunk while this one waits for room on the wire.
-        next = chunk + 1 < chunks ? this.#read(index, chunk + 1) : Promise.resolve(undefined);
-        if (!current || !(await this.#sendFrame(index, chunk, current))) return;
+      for await (const piece of this.#frames(index, first, chunks)) {
+        if (this.#cancelledFiles.has(index)) break;
+        if (!(await this.#sendFrame(index, piece))) return;
         if (!(await this.#sendResends())) return;
       }
       if (this.#finished) return;
       if (this.#cancelledFiles.has(index)) continue;
       const root = await fileRoot(await this.#allHashes(index));
+      if (this.#finished) return;
       this.#control({ type: 'file-end', file: index, chunks, root });
     }
     // Everything is sent; stay for resend requests until the receiver has committed it all.
@@ -176,44 +174,42 @@ export class SendSession {
       const { file, chunk } = this.#resend.shift()!;
       if (this.#cancelledFiles.has(file)) continue;
       // Re-read from the file: a chunk that arrived corrupted may have been read wrong here too.
-      this.#hashes[file]![chunk] = undefined;
-      const piece = await this.#read(file, chunk);
-      if (!piece || !(await this.#sendFrame(file, chunk, piece))) return false;
+      for await (const piece of this.#frames(file, chunk, chunk + 1)) if (!(await this.#sendFrame(file, piece))) return false;
     }
     return !this.#finished;
   }
 
-  async #read(file: number, chunk: number): Promise<{ payload: Uint8Array; hash: Uint8Array } | undefined> {
+  /** Chunks `from`…`to - 1` of a file, framed; their hashes are kept for the file's root. */
+  async *#frames(file: number, from: number, to: number): AsyncGenerator<OutgoingFrame> {
     const { blob, entry } = this.#files[file]!;
-    const start = chunk * this.#options.chunkSize;
-    const end = start + chunkLength(entry.size, this.#options.chunkSize, chunk);
-    if (this.#finished) return undefined;
-    const payload = new Uint8Array(await blob.slice(start, end).arrayBuffer());
-    if (payload.byteLength !== end - start) throw new Error(`${entry.name} changed while it was being sent`);
-    const hash = this.#hashes[file]![chunk] ?? (await sha256(payload));
-    this.#hashes[file]![chunk] = hash;
-    return { payload, hash };
+    for await (const piece of readFrames(blob, file, entry.size, this.#options.chunkSize, from, to)) {
+      if (this.#finished) return;
+      this.#hashes[file]![piece.chunk] = piece.hash;
+      yield piece;
+    }
   }
 
   async #allHashes(file: number): Promise<Uint8Array[]> {
+    const hashes = this.#hashes[file]!;
     const chunks = chunkCount(this.#files[file]!.entry.size, this.#options.chunkSize);
-    const hashes: Uint8Array[] = [];
-    for (let chunk = 0; chunk < chunks; chunk++) hashes.push(this.#hashes[file]![chunk] ?? (await this.#read(file, chunk))!.hash);
-    return hashes;
+    // Chunks the receiver already held were never read here; hash them now.
+    const missing = Array.from({ length: chunks }, (_, i) => i).filter((i) => !hashes[i]);
+    if (missing.length > 0) for await (const piece of this.#frames(file, missing[0]!, missing.at(-1)! + 1)) hashes[piece.chunk] = piece.hash;
+    return hashes.slice(0, chunks) as Uint8Array[];
   }
 
   /** Waits for room under both limits, then sends; false once the session has ended. */
-  async #sendFrame(file: number, chunk: number, piece: { payload: Uint8Array; hash: Uint8Array }): Promise<boolean> {
+  async #sendFrame(file: number, piece: OutgoingFrame): Promise<boolean> {
     const { windowBytes } = this.#options;
     while (!this.#finished) {
       if (!this.#channel.isOpen) this.#fail('the connection closed');
       else if (this.#channel.bufferedAmount > HIGH_WATER_BYTES) await Promise.race([this.#channel.drained(), this.#changed.wait()]);
-      else if (this.#inFlight > 0 && this.#inFlight + piece.payload.byteLength > windowBytes) await this.#changed.wait();
+      else if (this.#inFlight > 0 && this.#inFlight + piece.payloadBytes > windowBytes) await this.#changed.wait();
       else break;
     }
     if (this.#finished || this.#cancelledFiles.has(file)) return !this.#finished;
-    this.#channel.send(encodeDataFrame(file, chunk, piece.hash, piece.payload));
-    this.#inFlight += piece.payload.byteLength;
+    this.#channel.send(piece.frame);
+    this.#inFlight += piece.payloadBytes;
     return true;
   }
 

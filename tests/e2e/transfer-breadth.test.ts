@@ -1,0 +1,40 @@
+import { expect, test } from 'vitest';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeFile, type SourceFile } from '../support/files.ts';
+import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
+import { saveAndVerify, shareFolder, waitForRows } from '../support/transfer-flow.ts';
+
+const peers = useTransferPeers(2);
+const signal = useSignalServer();
+
+test('empty, one-byte and 50 MiB files plus a folder of 20 reach two receivers at once, verified, with their paths', async () => {
+  const { sender, receivers, dir } = peers;
+  const { server } = signal;
+  const shared = join(dir, 'holiday');
+  await mkdir(join(shared, 'photos'), { recursive: true });
+  const files: SourceFile[] = [
+    await makeFile(shared, 'empty.bin', 0),
+    await makeFile(shared, 'one-byte.bin', 1),
+    await makeFile(shared, 'big-50MiB.bin', 50 * 1024 * 1024),
+  ];
+  for (let i = 1; i <= 20; i++) files.push(await makeFile(join(shared, 'photos'), `img-${String(i).padStart(2, '0')}.txt`, 1000 + i * 37));
+
+  const link = await shareFolder(sender.page, server.url, shared);
+  await Promise.all(receivers.map((r) => r.page.goto(link)));
+
+  for (const receiver of receivers) {
+    await waitForRows(receiver.page, files.length, 'complete');
+    // Folder-relative paths survive the trip: the top folder's name, then the nested one.
+    const rows = await receiver.page.getByTestId('file-row').allTextContents();
+    for (const file of files) {
+      const relative = file.path.slice(dir.length + 1);
+      expect(relative.startsWith('holiday/')).toBe(true);
+      expect(rows.some((row) => row.includes(relative)), `a row shows ${relative}`).toBe(true);
+    }
+  }
+  for (const receiver of receivers) await saveAndVerify(receiver.page, files, dir);
+
+  await expect.poll(() => sender.page.getByTestId('receiver-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(['done', 'done']);
+  for (const browser of [sender, ...receivers]) expect(browser.errors).toEqual([]);
+});

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import type { ChunkStore } from '../../web/src/transfer/chunk-store.ts';
+import { MemoryChunkStore } from '../../web/src/transfer/memory-chunk-store.ts';
+import type { FileEntry } from '../../web/src/transfer/protocol.ts';
+import { ReceiveSession, type ReceiveProgress } from '../../web/src/transfer/receiver.ts';
+import { SendSession, type OutgoingFile, type SendProgress } from '../../web/src/transfer/sender.ts';
+import { fakeChannelPair, type FakeChannelEnd, type FakeChannelOptions } from './fake-channel.ts';
+
+export const TRANSFER_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+export function outgoing(name: string, data: Uint8Array): OutgoingFile {
+  const entry: FileEntry = { name, path: name, size: data.byteLength, type: 'application/octet-stream', lastModified: 0 };
+  return { entry, blob: new Blob([data as Uint8Array<ArrayBuffer>]) };
+}
+
+export const randomFile = (name: string, size: number): { name: string; data: Uint8Array } => ({ name, data: new Uint8Array(randomBytes(size)) });
+
+export interface Harness {
+  sender: SendSession;
+  receiver: ReceiveSession;
+  senderEnd: FakeChannelEnd;
+  receiverEnd: FakeChannelEnd;
+  store: ChunkStore;
+  /** Resolves once both sessions have stopped (done, failed, cancelled or paused). */
+  settled: Promise<{ send: SendProgress; receive: ReceiveProgress }>;
+  /** Control messages the receiver sent, parsed. */
+  receiverMessages(): Array<Record<string, unknown>>;
+}
+
+export interface HarnessOptions {
+  chunkSize?: number;
+  windowBytes?: number;
+  store?: ChunkStore;
+  /** Tampering with what the sender sends. */
+  senderChannel?: FakeChannelOptions;
+}
+
+const over = (state: string): boolean => state !== 'connecting' && state !== 'receiving' && state !== 'sending';
+
+/** A SendSession and a ReceiveSession joined by an in-memory channel pair, started. */
+export function startTransfer(files: Array<{ name: string; data: Uint8Array }>, options: HarnessOptions = {}): Harness {
+  const [senderEnd, receiverEnd] = fakeChannelPair(options.senderChannel ?? {});
+  const store = options.store ?? new MemoryChunkStore();
+  let send: SendProgress | undefined;
+  let receive: ReceiveProgress | undefined;
+  let resolve: (value: { send: SendProgress; receive: ReceiveProgress }) => void = () => {};
+  const settled = new Promise<{ send: SendProgress; receive: ReceiveProgress }>((r) => (resolve = r));
+  const check = (): void => {
+    if (send && receive && over(send.state) && over(receive.state)) resolve({ send, receive });
+  };
+  const receiver = new ReceiveSession(receiverEnd, store, (p) => {
+    receive = p;
+    check();
+  });
+  const sender = new SendSession(
+    senderEnd,
+    files.map((f) => outgoing(f.name, f.data)),
+    { transferId: TRANSFER_ID, chunkSize: options.chunkSize ?? 4096, ...(options.windowBytes ? { windowBytes: options.windowBytes } : {}) },
+    (p) => {
+      send = p;
+      check();
+    },
+  );
+  sender.start();
+  return {
+    sender,
+    receiver,
+    senderEnd,
+    receiverEnd,
+    store,
+    settled,
+    receiverMessages: () => receiverEnd.sent.filter((m): m is string => typeof m === 'string').map((m) => JSON.parse(m) as Record<string, unknown>),
+  };
+}
+
+/** The bytes the store holds for a file. */
+export async function storedBytes(store: ChunkStore, file: number): Promise<Uint8Array> {
+  return new Uint8Array(await (await store.blob(file)).arrayBuffer());
+}

@@ -1,0 +1,257 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { StorageFullError, type ChunkStore } from './chunk-store.ts';
+import { HASH_BYTES, chunkCount, chunkLength, type Manifest } from './protocol.ts';
+
+/** What the resume issue reopens: the manifest of a transfer and when it was touched. */
+export interface TransferRecord {
+  id: string;
+  manifest: Manifest;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Several chunks of one file, written in one transaction: their bytes as one Blob, their hashes side by side. */
+interface BatchRecord {
+  transferId: string;
+  file: number;
+  /** Write order within the file: where a chunk was stored twice (sent again after a reload), the later copy wins. */
+  seq: number;
+  /** Chunk indices in the order their bytes follow each other in `data` (ascending but for chunks sent again). */
+  chunks: number[];
+  data: Blob;
+  /** `chunks.length` SHA-256 hashes, 32 bytes each, in the same order. */
+  hashes: ArrayBuffer;
+}
+
+interface DroplineDB extends DBSchema {
+  transfers: { key: string; value: TransferRecord };
+  batches: { key: [string, number, number]; value: BatchRecord };
+}
+
+export const DATABASE_NAME = 'dropline';
+/** A batch is written once it holds this much: big enough for IndexedDB's fast path (design.md §8). */
+const BATCH_BYTES = 4 * 1024 * 1024;
+/** A partly filled batch is written after this long without new chunks, so the sender's window never stalls on it. */
+const IDLE_FLUSH_MS = 30;
+
+interface PendingChunk {
+  chunk: number;
+  payload: Uint8Array;
+  hash: Uint8Array;
+  committed: () => void;
+  failed: (error: unknown) => void;
+}
+
+/**
+ * Keeps received chunks in IndexedDB as Blobs, several MiB per transaction,
+ * with their hashes, so a reload or a lost connection loses nothing that was
+ * acknowledged and a resumed transfer need not hash again.
+ */
+export class IndexedDbChunkStore implements ChunkStore {
+  readonly #db: Promise<IDBPDatabase<DroplineDB>>;
+  #manifest: Manifest | undefined;
+  /** Per file: chunks verified but not yet written. */
+  #pending = new Map<number, PendingChunk[]>();
+  #pendingBytes = new Map<number, number>();
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Writes in progress, so flush() can wait for them. */
+  #writing = new Set<Promise<void>>();
+  #nextSeq = 0;
+
+  constructor(databaseName = DATABASE_NAME) {
+    this.#db = openDB<DroplineDB>(databaseName, 1, {
+      upgrade(db) {
+        db.createObjectStore('transfers', { keyPath: 'id' });
+        db.createObjectStore('batches', { keyPath: ['transferId', 'file', 'seq'] });
+      },
+    });
+  }
+
+  /** Whether this browser offers IndexedDB at all (some private modes and old WebViews do not). */
+  static get available(): boolean {
+    return typeof indexedDB !== 'undefined';
+  }
+
+  async open(manifest: Manifest): Promise<number[]> {
+    const db = await this.#db;
+    const now = Date.now();
+    const known = await db.get('transfers', manifest.transferId);
+    if (known && !sameLayout(known.manifest, manifest)) {
+      // Same id, different files or chunking: what is stored cannot be trusted for this manifest.
+      await db.delete('batches', transferRange(manifest.transferId));
+    }
+    const record = { id: manifest.transferId, manifest, createdAt: known?.createdAt ?? now, updatedAt: now };
+    await db.put('transfers', record);
+    this.#manifest = manifest;
+    const have: number[] = [];
+    for (let file = 0; file < manifest.files.length; file++) {
+      const stored = new Set<number>();
+      for (const batch of await db.getAll('batches', fileRange(manifest.transferId, file))) {
+        batch.chunks.forEach((c) => stored.add(c));
+        this.#nextSeq = Math.max(this.#nextSeq, batch.seq + 1);
+      }
+      let contiguous = 0;
+      while (stored.has(contiguous)) contiguous++;
+      have.push(contiguous);
+    }
+    return have;
+  }
+
+  put(file: number, chunk: number, payload: Uint8Array, hash: Uint8Array): Promise<void> {
+    const manifest = this.#requireManifest();
+    if (!manifest.files[file]) return Promise.reject(new RangeError(`no file ${file} in this transfer`));
+    return new Promise((committed, failed) => {
+      const pending = this.#pending.get(file) ?? [];
+      pending.push({ chunk, payload, hash, committed, failed });
+      this.#pending.set(file, pending);
+      const bytes = (this.#pendingBytes.get(file) ?? 0) + payload.byteLength;
+      this.#pendingBytes.set(file, bytes);
+      const lastChunk = chunkCount(manifest.files[file]!.size, manifest.chunkSize) - 1;
+      if (bytes >= BATCH_BYTES || chunk === lastChunk) this.#write(file);
+      else this.#armIdleFlush();
+    });
+  }
+
+  async flush(): Promise<void> {
+    for (const file of [...this.#pending.keys()]) this.#write(file);
+    await Promise.allSettled([...this.#writing]);
+  }
+
+  async hashes(file: number): Promise<Uint8Array[]> {
+    const hashes: Uint8Array[] = [];
+    for (const batch of await this.#batches(file)) {
+      batch.chunks.forEach((chunk, i) => (hashes[chunk] = new Uint8Array(batch.hashes, i * HASH_BYTES, HASH_BYTES)));
+    }
+    return hashes;
+  }
+
+  async blob(file: number): Promise<Blob> {
+    const manifest = this.#requireManifest();
+    const entry = manifest.files[file];
+    if (!entry) throw new RangeError(`no file ${file} in this transfer`);
+    // Where each chunk's latest copy lies; later batches win.
+    const places: Array<{ data: Blob; offset: number; length: number }> = [];
+    for (const batch of await this.#batches(file)) {
+      let offset = 0;
+      for (const chunk of batch.chunks) {
+        const length = chunkLength(entry.size, manifest.chunkSize, chunk);
+        places[chunk] = { data: batch.data, offset, length };
+        offset += length;
+      }
+    }
+    // Slices of stored Blobs are references to data on disk: nothing is read into memory here.
+    // Runs of chunks that lie back to back in one stored Blob become one slice.
+    const pieces: Blob[] = [];
+    let run: { data: Blob; start: number; end: number } | undefined;
+    for (const place of places) {
+      if (!place) continue;
+      if (run && run.data === place.data && run.end === place.offset) run.end += place.length;
+      else {
+        if (run) pieces.push(sliceOf(run));
+        run = { data: place.data, start: place.offset, end: place.offset + place.length };
+      }
+    }
+    if (run) pieces.push(sliceOf(run));
+    return new Blob(pieces, { type: entry.type });
+  }
+
+  async discard(file: number): Promise<void> {
+    const manifest = this.#requireManifest();
+    // The dropped chunks count as settled: the receiver still owes the sender credit for them.
+    for (const dropped of this.#pending.get(file) ?? []) dropped.committed();
+    this.#pending.delete(file);
+    this.#pendingBytes.delete(file);
+    await Promise.allSettled([...this.#writing]);
+    await (await this.#db).delete('batches', fileRange(manifest.transferId, file));
+  }
+
+  /** Closes the database; the store is unusable afterwards. */
+  async close(): Promise<void> {
+    await this.flush();
+    (await this.#db).close();
+  }
+
+  /** Every transfer this browser keeps, for the resume issue and the received-files library. */
+  async transfers(): Promise<TransferRecord[]> {
+    return (await this.#db).getAll('transfers');
+  }
+
+  /** The file's stored batches in write order, after writing what is pending. */
+  async #batches(file: number): Promise<BatchRecord[]> {
+    const manifest = this.#requireManifest();
+    await this.flush();
+    return (await this.#db).getAll('batches', fileRange(manifest.transferId, file));
+  }
+
+  #armIdleFlush(): void {
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      for (const file of [...this.#pending.keys()]) this.#write(file);
+    }, IDLE_FLUSH_MS);
+  }
+
+  /** Writes one file's pending chunks as one batch; settles each chunk's put() with the transaction. */
+  #write(file: number): void {
+    const pending = this.#pending.get(file);
+    if (!pending || pending.length === 0) return;
+    this.#pending.delete(file);
+    this.#pendingBytes.delete(file);
+    const hashes = new Uint8Array(pending.length * HASH_BYTES);
+    pending.forEach((p, i) => hashes.set(p.hash, i * HASH_BYTES));
+    const record: BatchRecord = {
+      transferId: this.#requireManifest().transferId,
+      file,
+      seq: this.#nextSeq++,
+      chunks: pending.map((p) => p.chunk),
+      // The payloads are views into received frames; the Blob takes its own copy and lets them go.
+      data: new Blob(pending.map((p) => p.payload as Uint8Array<ArrayBuffer>)),
+      hashes: hashes.buffer,
+    };
+    const write = this.#db
+      .then(async (db) => {
+        // Relaxed: committed means handed to the OS, without waiting for a flush to the disk. A crash of the
+        // whole machine can lose the last batches; open() then reports them missing and they are sent again.
+        const tx = db.transaction('batches', 'readwrite', { durability: 'relaxed' });
+        await Promise.all([tx.store.put(record), tx.done]);
+      })
+      .then(
+        () => pending.forEach((p) => p.committed()),
+        (error: unknown) => {
+          const reason = isQuotaError(error) ? new StorageFullError(STORAGE_FULL_MESSAGE) : error;
+          pending.forEach((p) => p.failed(reason));
+        },
+      );
+    this.#writing.add(write);
+    void write.finally(() => this.#writing.delete(write));
+  }
+
+  #requireManifest(): Manifest {
+    if (!this.#manifest) throw new Error('the chunk store was used before open()');
+    return this.#manifest;
+  }
+}
+
+export const STORAGE_FULL_MESSAGE =
+  'This device has no room left for the files. What arrived so far is kept: free up space, then open the link again to continue.';
+
+function isQuotaError(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.name === 'UnknownError' && /quota|space/i.test(error.message));
+}
+
+const sliceOf = ({ data, start, end }: { data: Blob; start: number; end: number }): Blob =>
+  start === 0 && end === data.size ? data : data.slice(start, end);
+
+function sameLayout(a: Manifest, b: Manifest): boolean {
+  return (
+    a.chunkSize === b.chunkSize &&
+    a.files.length === b.files.length &&
+    a.files.every((f, i) => f.size === b.files[i]!.size && f.path === b.files[i]!.path && f.lastModified === b.files[i]!.lastModified)
+  );
+}
+
+const fileRange = (transferId: string, file: number): IDBKeyRange =>
+  IDBKeyRange.bound([transferId, file, 0], [transferId, file, Number.MAX_SAFE_INTEGER]);
+
+const transferRange = (transferId: string): IDBKeyRange =>
+  IDBKeyRange.bound([transferId, 0, 0], [transferId, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
