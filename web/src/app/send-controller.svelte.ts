@@ -30,6 +30,8 @@ export class SendController {
   status = $state('');
   problem = $state<string | undefined>(undefined);
   receivers = $state<ReceiverView[]>([]);
+  /** Files the sender took back: current receivers are told, later ones are told as they connect. */
+  withdrawn = $state<ReadonlySet<number>>(new Set());
 
   #signaling: SignalingClient | undefined;
   #iceServers: IceServer[] = [];
@@ -74,6 +76,7 @@ export class SendController {
     this.files = [];
     this.link = undefined;
     this.receivers = [];
+    this.withdrawn = new Set();
     this.status = '';
     this.problem = undefined;
   }
@@ -113,6 +116,7 @@ export class SendController {
       );
       entry.session = session;
       session.start();
+      for (const file of this.withdrawn) session.cancel(file);
     });
     this.status = 'Sending…';
   }
@@ -134,8 +138,9 @@ export class SendController {
     this.receivers = this.receivers.filter((r) => r.peerId !== peerId || r.progress?.state === 'done');
   }
 
-  /** Stops sending one file to every receiver; the others go on. */
+  /** Stops sending one file to every receiver, now and later; the other files go on. */
   cancelFile(file: number): void {
+    this.withdrawn = new Set([...this.withdrawn, file]);
     for (const { session } of this.#links.values()) session?.cancel(file);
   }
 
