@@ -54,7 +54,6 @@ export class IndexedDbChunkStore implements ChunkStore {
   #pending = new Map<number, PendingChunk[]>();
   #pendingBytes = new Map<number, number>();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
-  #lastPut = 0;
   /** Writes in progress, so flush() can wait for them. */
   #writing = new Set<Promise<void>>();
   #nextSeq = 0;
@@ -184,20 +183,12 @@ export class IndexedDbChunkStore implements ChunkStore {
     return (await this.#db).getAll('batches', fileRange(manifest.transferId, file));
   }
 
-  /** One timer at a time, re-armed only when it fires early: resetting it on every chunk cost a timer task per chunk. */
   #armIdleFlush(): void {
-    this.#lastPut = performance.now();
-    if (this.#idleTimer !== undefined) return;
-    const fire = (): void => {
-      const quiet = performance.now() - this.#lastPut;
-      if (quiet < IDLE_FLUSH_MS) {
-        this.#idleTimer = setTimeout(fire, IDLE_FLUSH_MS - quiet);
-        return;
-      }
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined;
       for (const file of [...this.#pending.keys()]) this.#write(file);
-    };
-    this.#idleTimer = setTimeout(fire, IDLE_FLUSH_MS);
+    }, IDLE_FLUSH_MS);
   }
 
   /** Writes one file's pending chunks as one batch; settles each chunk's put() with the transaction. */
