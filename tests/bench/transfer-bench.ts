@@ -6,6 +6,7 @@
  *   raw   256 KiB ArrayBuffers over an ordered DataChannel, bufferedAmount backpressure
  *   app   the real pages: file input → share link → verified and stored in IndexedDB
  */
+import { execFileSync } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { makeFile, scratchDir } from '../support/files.ts';
@@ -42,6 +43,7 @@ const TIMING_SCRIPT = `
 
 async function appRun(server: RunningServer, sender: TestBrowser, dir: string, sizeMiB: number): Promise<AppRun> {
   const file = await makeFile(dir, `bench-${sizeMiB}MiB.bin`, sizeMiB * MiB);
+  settleDisk();
   const receiver = await launchBrowser();
   try {
     await receiver.context.addInitScript(TIMING_SCRIPT);
@@ -80,6 +82,14 @@ async function appRun(server: RunningServer, sender: TestBrowser, dir: string, s
     await rm(file.path, { force: true });
   }
 }
+
+/**
+ * Writes dirty pages out before a run: otherwise the kernel flushes the file just written to be sent,
+ * or the previous run's IndexedDB files, during the next run, on the same two cores.
+ */
+const settleDisk = (): void => {
+  execFileSync('sync');
+};
 
 const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -120,6 +130,7 @@ interface RawRun {
 }
 
 async function rawRun(server: RunningServer, sender: TestBrowser): Promise<RawRun> {
+  settleDisk();
   const receiver = await launchBrowser();
   try {
     const cpu = await CpuMeter.start(sender, receiver);

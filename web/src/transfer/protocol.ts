@@ -100,18 +100,17 @@ export interface DataFrame {
 /** Builds one binary frame: one allocation, one copy of the payload. */
 export function encodeDataFrame(file: number, chunk: number, hash: Uint8Array, payload: Uint8Array): ArrayBuffer {
   const frame = new Uint8Array(FRAME_HEADER_BYTES + payload.byteLength);
-  writeDataFrame(frame, file, chunk, hash, payload);
+  frame.set(payload, FRAME_HEADER_BYTES);
+  writeFrameHeader(frame, file, chunk, hash);
   return frame.buffer;
 }
 
-/** Writes one binary frame into `frame`, which must be exactly FRAME_HEADER_BYTES + the payload's length. */
-export function writeDataFrame(frame: Uint8Array, file: number, chunk: number, hash: Uint8Array, payload: Uint8Array): void {
-  if (frame.byteLength !== FRAME_HEADER_BYTES + payload.byteLength) throw new RangeError('frame buffer does not fit the payload');
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+/** Writes the header in front of a payload already in place at FRAME_HEADER_BYTES of `frame`. */
+export function writeFrameHeader(frame: Uint8Array, file: number, chunk: number, hash: Uint8Array): void {
+  const view = new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES);
   view.setUint32(0, file);
   view.setUint32(4, chunk);
   frame.set(hash, 8);
-  frame.set(payload, FRAME_HEADER_BYTES);
 }
 
 /** Splits a binary frame into its parts without copying the payload. */
