@@ -130,17 +130,24 @@ export class ReceiveController {
     this.#session = new ReceiveSession(wrapDataChannel(channel), this.store, (progress) => this.#show(progress));
   }
 
+  /**
+   * Called for every change the session reports (once per chunk): only the
+   * overall state is drawn at once, the rest at the gate's pace, so a folder of
+   * thousands of small files does not redraw every row once per file.
+   */
   #show(progress: ReceiveProgress): void {
-    const manifest = progress.manifest;
-    if (!manifest) return;
+    if (!progress.manifest) return;
+    this.#redraw.request(progress.state !== this.#shownState, () => this.#draw(progress));
+  }
+
+  #draw(progress: ReceiveProgress): void {
+    const manifest = progress.manifest!;
     progress.files.forEach((file, i) => {
       if (file.state !== 'complete' || this.#blobs.has(i)) return;
       const blob = this.store.blob(i);
       this.#blobs.set(i, blob);
       void blob.then((b) => this.#readyBlobs.set(i, b)).catch(() => this.#blobs.delete(i));
     });
-    const statesChanged = progress.state !== this.#shownState || progress.files.some((f, i) => f.state !== this.files[i]?.state);
-    if (!this.#redraw.due(statesChanged)) return;
     this.#shownState = progress.state;
     if (this.#meters.length !== manifest.files.length) this.#meters = manifest.files.map(() => new RateMeter());
     this.files = progress.files.map((file, i) => {

@@ -106,11 +106,15 @@ export class SendController {
           // A dropped receiver's session may still report; its row already says how it ended.
           if (this.#links.get(peerId) !== entry) return;
           const bytesPerSecond = entry.meter.sample(progress.deliveredBytes);
-          if (!entry.redraw.due(progress.state !== this.receivers.find((r) => r.peerId === peerId)?.progress?.state)) return;
-          this.#patch(peerId, {
-            progress,
-            bytesPerSecond,
-            secondsLeft: entry.meter.secondsLeft(progress.totalBytes - progress.deliveredBytes),
+          const stateChanged = progress.state !== this.receivers.find((r) => r.peerId === peerId)?.progress?.state;
+          entry.redraw.request(stateChanged, () => {
+            // Drawn up to one interval later: by then the receiver may have been dropped and its row settled.
+            if (this.#links.get(peerId) !== entry) return;
+            this.#patch(peerId, {
+              progress,
+              bytesPerSecond,
+              secondsLeft: entry.meter.secondsLeft(progress.totalBytes - progress.deliveredBytes),
+            });
           });
         },
       );

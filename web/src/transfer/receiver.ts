@@ -267,10 +267,10 @@ export class ReceiveSession {
     this.#update(error === undefined ? { state, files } : { state, files, error });
   }
 
+  /** Called once per chunk: updates the one file in place rather than copying every file's entry. */
   #setFile(file: number, patch: Partial<IncomingFileProgress>): void {
-    const files = this.#progress.files.slice();
-    files[file] = { ...files[file]!, ...patch };
-    this.#update({ files });
+    this.#progress.files[file] = { ...this.#progress.files[file]!, ...patch };
+    this.#update({});
   }
 
   #update(patch: Partial<ReceiveProgress>): void {
