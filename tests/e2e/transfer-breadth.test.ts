@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { chunkStorage, withoutOpfs } from '../support/chunk-storage.ts';
 import { makeFile, type SourceFile } from '../support/files.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
 import { saveAndVerify, shareFolder, waitForRows } from '../support/transfer-flow.ts';
@@ -9,6 +10,7 @@ const peers = useTransferPeers(2);
 const signal = useSignalServer();
 
 test('empty, one-byte and 50 MiB files plus a folder of 20 reach two receivers at once, verified, with their paths', async () => {
+  // The second receiver has no origin private file system: its chunk bytes go into IndexedDB instead.
   const { sender, receivers, dir } = peers;
   const { server } = signal;
   const shared = join(dir, 'holiday');
@@ -20,6 +22,7 @@ test('empty, one-byte and 50 MiB files plus a folder of 20 reach two receivers a
   ];
   for (let i = 1; i <= 20; i++) files.push(await makeFile(join(shared, 'photos'), `img-${String(i).padStart(2, '0')}.txt`, 1000 + i * 37));
 
+  await withoutOpfs(receivers[1]!.context);
   const link = await shareFolder(sender.page, server.url, shared);
   await Promise.all(receivers.map((r) => r.page.goto(link)));
 
@@ -34,6 +37,11 @@ test('empty, one-byte and 50 MiB files plus a folder of 20 reach two receivers a
     }
   }
   for (const receiver of receivers) await saveAndVerify(receiver.page, files, dir);
+  // 22 non-empty files: the first receiver keeps one OPFS file each, the second one Blob per batch.
+  const [withOpfs, withBlobs] = await Promise.all(receivers.map((r) => chunkStorage(r.page)));
+  expect(withOpfs).toMatchObject({ opfsFiles: 22, indexedDbBlobs: 0 });
+  expect(withBlobs).toMatchObject({ opfsFiles: 0, indexedDbBlobs: withBlobs!.indexedDbBatches });
+  expect(withBlobs!.indexedDbBatches).toBeGreaterThanOrEqual(22);
 
   await expect.poll(() => sender.page.getByTestId('receiver-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(['done', 'done']);
   for (const browser of [sender, ...receivers]) expect(browser.errors).toEqual([]);

@@ -46,13 +46,18 @@ export class ReceiveController {
   #blobs = new Map<number, Promise<Blob>>();
   #readyBlobs = new Map<number, Blob>();
   #shownState: ReceiveProgress['state'] | undefined;
+  #store: ChunkStore | undefined;
+  #stopped = false;
 
   constructor(
     private readonly target: ShareTarget,
-    private readonly store: ChunkStore,
+    private readonly openStore: () => Promise<ChunkStore>,
   ) {}
 
-  start(): void {
+  /** Opens storage first: a channel's first message (the manifest) must find the store ready. */
+  async start(): Promise<void> {
+    this.#store = await this.openStore();
+    if (this.#stopped) return;
     this.#signaling = new SignalingClient(signalingUrl(location), this.target.room, 'receiver', {
       joined: ({ peers, iceServers, iceTransportPolicy }) => {
         this.#iceServers = iceServers;
@@ -82,6 +87,7 @@ export class ReceiveController {
   }
 
   stop(): void {
+    this.#stopped = true;
     void this.#session?.cancel();
     this.#link?.link.close();
     this.#signaling?.close();
@@ -94,7 +100,7 @@ export class ReceiveController {
 
   /** The finished file, assembled by the store. */
   blob(file: number): Promise<Blob> {
-    return this.#blobs.get(file) ?? this.store.blob(file);
+    return this.#blobs.get(file) ?? this.#store!.blob(file);
   }
 
   /**
@@ -127,7 +133,7 @@ export class ReceiveController {
   #receiveOn(channel: RTCDataChannel): void {
     this.#setPhase('receiving', 'Receiving…');
     requestPersistentStorage();
-    this.#session = new ReceiveSession(wrapDataChannel(channel), this.store, (progress) => this.#show(progress));
+    this.#session = new ReceiveSession(wrapDataChannel(channel), this.#store!, (progress) => this.#show(progress));
   }
 
   /**
@@ -144,7 +150,7 @@ export class ReceiveController {
     const manifest = progress.manifest!;
     progress.files.forEach((file, i) => {
       if (file.state !== 'complete' || this.#blobs.has(i)) return;
-      const blob = this.store.blob(i);
+      const blob = this.#store!.blob(i);
       this.#blobs.set(i, blob);
       void blob.then((b) => this.#readyBlobs.set(i, b)).catch(() => this.#blobs.delete(i));
     });

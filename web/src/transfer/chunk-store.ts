@@ -2,8 +2,9 @@ import type { Manifest } from './protocol.ts';
 
 /**
  * Where a receiver keeps what has arrived. The receiver engine only talks to
- * this interface; the in-memory store serves tests and the skeleton, the
- * IndexedDB store keeps chunks across reloads so transfers can resume.
+ * this interface; the in-memory store serves tests and browsers without
+ * IndexedDB, the IndexedDB store keeps chunks across reloads so transfers can
+ * resume (see open-chunk-store.ts for which one a page gets).
  */
 export interface ChunkStore {
   /**
@@ -11,7 +12,11 @@ export interface ChunkStore {
    * leading chunks are already stored and verified: the resume point.
    */
   open(manifest: Manifest): Promise<number[]>;
-  /** Stores one verified chunk; resolves once it is committed, which is when it may be acknowledged. */
+  /**
+   * Stores one verified chunk; resolves once it is committed, which is when it
+   * may be acknowledged. The store may take the payload's buffer (transfer it
+   * to a worker): the caller must not use `payload` or `hash` afterwards.
+   */
   put(file: number, chunk: number, payload: Uint8Array, hash: Uint8Array): Promise<void>;
   /** Commits whatever is queued. */
   flush(): Promise<void>;

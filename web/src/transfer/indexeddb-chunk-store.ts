@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { ChunkBytes } from './chunk-bytes.ts';
 import { StorageFullError, type ChunkStore } from './chunk-store.ts';
-import { HASH_BYTES, chunkCount, chunkLength, type Manifest } from './protocol.ts';
+import { HASH_BYTES, chunkCount, type Manifest } from './protocol.ts';
 
 /** What the resume issue reopens: the manifest of a transfer and when it was touched. */
 export interface TransferRecord {
@@ -10,7 +11,7 @@ export interface TransferRecord {
   updatedAt: number;
 }
 
-/** Several chunks of one file, written in one transaction: their bytes as one Blob, their hashes side by side. */
+/** Several chunks of one file, recorded in one transaction: their hashes side by side, and their bytes as one Blob where IndexedDB keeps them. */
 interface BatchRecord {
   transferId: string;
   file: number;
@@ -18,7 +19,8 @@ interface BatchRecord {
   seq: number;
   /** Chunk indices in the order their bytes follow each other in `data` (ascending but for chunks sent again). */
   chunks: number[];
-  data: Blob;
+  /** Absent where the bytes live in the origin private file system. */
+  data?: Blob;
   /** `chunks.length` SHA-256 hashes, 32 bytes each, in the same order. */
   hashes: ArrayBuffer;
 }
@@ -43,12 +45,14 @@ interface PendingChunk {
 }
 
 /**
- * Keeps received chunks in IndexedDB as Blobs, several MiB per transaction,
- * with their hashes, so a reload or a lost connection loses nothing that was
- * acknowledged and a resumed transfer need not hash again.
+ * Records received chunks in IndexedDB, several MiB per transaction, with
+ * their hashes, so a reload or a lost connection loses nothing that was
+ * acknowledged and a resumed transfer need not hash again. The bytes go where
+ * `bytes` keeps them, and a batch is recorded only once they are written.
  */
 export class IndexedDbChunkStore implements ChunkStore {
   readonly #db: Promise<IDBPDatabase<DroplineDB>>;
+  readonly #bytes: ChunkBytes;
   #manifest: Manifest | undefined;
   /** Per file: chunks verified but not yet written. */
   #pending = new Map<number, PendingChunk[]>();
@@ -58,7 +62,8 @@ export class IndexedDbChunkStore implements ChunkStore {
   #writing = new Set<Promise<void>>();
   #nextSeq = 0;
 
-  constructor(databaseName = DATABASE_NAME) {
+  constructor(bytes: ChunkBytes, databaseName = DATABASE_NAME) {
+    this.#bytes = bytes;
     this.#db = openDB<DroplineDB>(databaseName, 1, {
       upgrade(db) {
         db.createObjectStore('transfers', { keyPath: 'id' });
@@ -79,6 +84,7 @@ export class IndexedDbChunkStore implements ChunkStore {
     if (known && !sameLayout(known.manifest, manifest)) {
       // Same id, different files or chunking: what is stored cannot be trusted for this manifest.
       await db.delete('batches', transferRange(manifest.transferId));
+      await this.#bytes.remove(manifest.transferId);
     }
     const record = { id: manifest.transferId, manifest, createdAt: known?.createdAt ?? now, updatedAt: now };
     await db.put('transfers', record);
@@ -102,7 +108,8 @@ export class IndexedDbChunkStore implements ChunkStore {
     if (!manifest.files[file]) return Promise.reject(new RangeError(`no file ${file} in this transfer`));
     return new Promise((committed, failed) => {
       const pending = this.#pending.get(file) ?? [];
-      pending.push({ chunk, payload, hash, committed, failed });
+      // The hash is a view into the payload's frame, whose buffer `bytes` may take: keep a copy.
+      pending.push({ chunk, payload, hash: hash.slice(), committed, failed });
       this.#pending.set(file, pending);
       const bytes = (this.#pendingBytes.get(file) ?? 0) + payload.byteLength;
       this.#pendingBytes.set(file, bytes);
@@ -129,30 +136,7 @@ export class IndexedDbChunkStore implements ChunkStore {
     const manifest = this.#requireManifest();
     const entry = manifest.files[file];
     if (!entry) throw new RangeError(`no file ${file} in this transfer`);
-    // Where each chunk's latest copy lies; later batches win.
-    const places: Array<{ data: Blob; offset: number; length: number }> = [];
-    for (const batch of await this.#batches(file)) {
-      let offset = 0;
-      for (const chunk of batch.chunks) {
-        const length = chunkLength(entry.size, manifest.chunkSize, chunk);
-        places[chunk] = { data: batch.data, offset, length };
-        offset += length;
-      }
-    }
-    // Slices of stored Blobs are references to data on disk: nothing is read into memory here.
-    // Runs of chunks that lie back to back in one stored Blob become one slice.
-    const pieces: Blob[] = [];
-    let run: { data: Blob; start: number; end: number } | undefined;
-    for (const place of places) {
-      if (!place) continue;
-      if (run && run.data === place.data && run.end === place.offset) run.end += place.length;
-      else {
-        if (run) pieces.push(sliceOf(run));
-        run = { data: place.data, start: place.offset, end: place.offset + place.length };
-      }
-    }
-    if (run) pieces.push(sliceOf(run));
-    return new Blob(pieces, { type: entry.type });
+    return this.#bytes.assemble(manifest.transferId, file, entry, manifest.chunkSize, await this.#batches(file));
   }
 
   async discard(file: number): Promise<void> {
@@ -163,6 +147,7 @@ export class IndexedDbChunkStore implements ChunkStore {
     this.#pendingBytes.delete(file);
     await Promise.allSettled([...this.#writing]);
     await (await this.#db).delete('batches', fileRange(manifest.transferId, file));
+    await this.#bytes.remove(manifest.transferId, file);
   }
 
   /** Closes the database; the store is unusable afterwards. */
@@ -199,17 +184,12 @@ export class IndexedDbChunkStore implements ChunkStore {
     this.#pendingBytes.delete(file);
     const hashes = new Uint8Array(pending.length * HASH_BYTES);
     pending.forEach((p, i) => hashes.set(p.hash, i * HASH_BYTES));
-    const record: BatchRecord = {
-      transferId: this.#requireManifest().transferId,
-      file,
-      seq: this.#nextSeq++,
-      chunks: pending.map((p) => p.chunk),
-      // The payloads are views into received frames; the Blob takes its own copy and lets them go.
-      data: new Blob(pending.map((p) => p.payload as Uint8Array<ArrayBuffer>)),
-      hashes: hashes.buffer,
-    };
-    const write = this.#db
-      .then(async (db) => {
+    const { transferId, chunkSize } = this.#requireManifest();
+    const seq = this.#nextSeq++;
+    const chunks = pending.map((p) => p.chunk);
+    const write = Promise.all([this.#db, this.#bytes.write(transferId, file, chunkSize, pending)])
+      .then(async ([db, data]) => {
+        const record: BatchRecord = { transferId, file, seq, chunks, hashes: hashes.buffer, ...(data && { data }) };
         // Relaxed: committed means handed to the OS, without waiting for a flush to the disk. A crash of the
         // whole machine can lose the last batches; open() then reports them missing and they are sent again.
         const tx = db.transaction('batches', 'readwrite', { durability: 'relaxed' });
@@ -238,9 +218,6 @@ export const STORAGE_FULL_MESSAGE =
 function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.name === 'UnknownError' && /quota|space/i.test(error.message));
 }
-
-const sliceOf = ({ data, start, end }: { data: Blob; start: number; end: number }): Blob =>
-  start === 0 && end === data.size ? data : data.slice(start, end);
 
 function sameLayout(a: Manifest, b: Manifest): boolean {
   return (

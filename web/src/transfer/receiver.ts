@@ -175,8 +175,10 @@ export class ReceiveSession {
     }
     if (fileState === 'waiting') this.#setFile(file, { state: 'receiving' });
     // Not awaited: storage commits in batches while later frames are checked.
+    // The store may take the payload's buffer, so its length is read now.
+    const bytes = payload.byteLength;
     this.#store.put(file, chunk, payload, hash).then(
-      () => this.#committed(file, chunk, payload.byteLength),
+      () => this.#committed(file, chunk, bytes),
       (error: unknown) => this.#storageFailed(error),
     );
   }

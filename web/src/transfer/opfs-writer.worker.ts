@@ -1,0 +1,97 @@
+/**
+ * Writes received chunk bytes into the origin private file system. Sync access
+ * handles exist only in dedicated workers; they write straight to the file from
+ * this thread, where IndexedDB Blobs cross to the browser process and are copied
+ * twice on the way to disk (design.md §5, as amended in the transfer-engine issue).
+ *
+ * Files live at `dropline/<transferId>/<file index>`; each chunk is written at
+ * its place in the file, so a chunk sent again simply overwrites itself.
+ */
+import { OPFS_ROOT_DIRECTORY as ROOT_DIRECTORY, type OpfsRequest, type OpfsReply } from './opfs-messages.ts';
+
+const handles = new Map<string, Promise<FileSystemSyncAccessHandle>>();
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+
+async function transferDirectory(transferId: string, create: boolean): Promise<FileSystemDirectoryHandle> {
+  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT_DIRECTORY, { create });
+  return root.getDirectoryHandle(transferId, { create });
+}
+
+function handleFor(transferId: string, file: number): Promise<FileSystemSyncAccessHandle> {
+  const key = `${transferId}/${file}`;
+  let handle = handles.get(key);
+  if (!handle) {
+    handle = transferDirectory(transferId, true)
+      .then((dir) => dir.getFileHandle(String(file), { create: true }))
+      .then((fileHandle) => fileHandle.createSyncAccessHandle());
+    handles.set(key, handle);
+    // A failed open must not stick: the next write tries again.
+    handle.catch(() => handles.delete(key));
+  }
+  return handle;
+}
+
+/** Releases a file's lock, so the page can read it with getFile() or it can be removed. */
+async function close(transferId: string, file: number): Promise<void> {
+  const key = `${transferId}/${file}`;
+  const handle = handles.get(key);
+  if (!handle) return;
+  handles.delete(key);
+  (await handle.catch(() => undefined))?.close();
+}
+
+async function closeAll(transferId: string): Promise<void> {
+  const files = [...handles.keys()].filter((key) => key.startsWith(`${transferId}/`)).map((key) => Number(key.slice(transferId.length + 1)));
+  await Promise.all(files.map((file) => close(transferId, file)));
+}
+
+async function run(request: OpfsRequest): Promise<void> {
+  switch (request.op) {
+    case 'probe': {
+      // Some browsers (private windows, old engines) expose the API but refuse to open a handle.
+      const handle = await handleFor(request.transferId, 0);
+      handle.close();
+      handles.delete(`${request.transferId}/0`);
+      await (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT_DIRECTORY).then((root) => root.removeEntry(request.transferId, { recursive: true }));
+      return;
+    }
+    case 'write': {
+      const handle = await handleFor(request.transferId, request.file);
+      for (const piece of request.pieces) {
+        const bytes = new Uint8Array(piece.buffer, piece.offset, piece.length);
+        let written = 0;
+        while (written < bytes.byteLength) written += handle.write(bytes.subarray(written), { at: piece.at + written });
+      }
+      return;
+    }
+    case 'close':
+      await close(request.transferId, request.file);
+      return;
+    case 'remove': {
+      if (request.file === undefined) await closeAll(request.transferId);
+      else await close(request.transferId, request.file);
+      const dir = await transferDirectory(request.transferId, false).catch(() => undefined);
+      if (!dir) return;
+      if (request.file === undefined) await (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT_DIRECTORY).then((root) => root.removeEntry(request.transferId, { recursive: true }));
+      else await dir.removeEntry(String(request.file)).catch(() => undefined);
+      return;
+    }
+  }
+}
+
+// Requests run one after another: a close or remove must not overtake the writes sent before it.
+let queue: Promise<void> = Promise.resolve();
+scope.addEventListener('message', (event: MessageEvent<OpfsRequest>) => {
+  const request = event.data;
+  queue = queue.then(async () => {
+    let reply: OpfsReply;
+    try {
+      await run(request);
+      reply = { id: request.id };
+    } catch (error) {
+      const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
+      reply = { id: request.id, error: { name, message } };
+    }
+    scope.postMessage(reply);
+  });
+});
