@@ -37,8 +37,8 @@ export function chunkStorage(page: Page): Promise<ChunkStorage> {
 }
 
 /** Makes a browser look like one without the origin private file system (some private windows, older engines). */
-export function withoutOpfs(context: BrowserContext): Promise<void> {
-  return context.addInitScript(() => {
+export async function withoutOpfs(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
     delete (StorageManager.prototype as Partial<StorageManager>).getDirectory;
   });
 }

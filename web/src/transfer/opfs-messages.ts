@@ -18,7 +18,10 @@ export type OpfsCommand =
 /** A command numbered, so its reply can be matched to it. */
 export type OpfsRequest = OpfsCommand & { id: number };
 
-/** The answer to request `id`; a DOMException's name survives the trip, so a full disk is still recognised. */
+/**
+ * The answer to request `id`; a DOMException's name survives the trip, so a full disk is still recognised.
+ * A write's frames come back with it (transferred), to be dropped by the page.
+ */
 export interface OpfsReply {
   id: number;
   error?: { name: string; message: string };

@@ -79,6 +79,19 @@ async function run(request: OpfsRequest): Promise<void> {
   }
 }
 
+/**
+ * The written frames go back to the page with the reply, to be dropped there.
+ * This thread allocates almost nothing on its JS heap, so its garbage
+ * collector runs rarely and dropped frames piled up outside the heap: the
+ * receiving renderer grew by 92–100 MiB on 256 MiB, against 61–67 MiB with
+ * the frames handed back to the page, whose collector runs often.
+ * (Detaching them here with ArrayBuffer.prototype.transfer(0) freed nothing:
+ * the renderer grew by the whole file.)
+ */
+function spentBuffers(request: OpfsRequest): ArrayBuffer[] {
+  return request.op === 'write' ? [...new Set(request.pieces.map((piece) => piece.buffer))] : [];
+}
+
 // Requests run one after another: a close or remove must not overtake the writes sent before it.
 let queue: Promise<void> = Promise.resolve();
 scope.addEventListener('message', (event: MessageEvent<OpfsRequest>) => {
@@ -92,6 +105,6 @@ scope.addEventListener('message', (event: MessageEvent<OpfsRequest>) => {
       const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
       reply = { id: request.id, error: { name, message } };
     }
-    scope.postMessage(reply);
+    scope.postMessage(reply, spentBuffers(request));
   });
 });
