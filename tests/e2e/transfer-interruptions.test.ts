@@ -7,7 +7,7 @@ import { saveAndVerify, shareFiles } from '../support/transfer-flow.ts';
 const peers = useTransferPeers(2);
 const signal = useSignalServer();
 
-test('a receiver without room says so clearly, and shows complete only what really arrived', async () => {
+test('a receiver without room pauses with a clear message, shows complete only what arrived, and finishes once there is room', async () => {
   const { sender, receiver, dir } = peers;
   const { server } = signal;
   const small = await makeFile(dir, 'note.txt', 'fits easily\n');
@@ -15,19 +15,42 @@ test('a receiver without room says so clearly, and shows complete only what real
   const cdp = await receiver.context.newCDPSession(receiver.page);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize: 2 * 1024 * 1024 });
 
+  // Counts the app's requests for persistent storage, which the browser may answer with more room.
+  await receiver.context.addInitScript(() => {
+    const persist = StorageManager.prototype.persist;
+    const counted = window as unknown as { persistRequests: number };
+    counted.persistRequests = 0;
+    StorageManager.prototype.persist = function (this: StorageManager) {
+      counted.persistRequests++;
+      return persist.call(this);
+    };
+  });
   const link = await shareFiles(sender.page, server.url, [small, big]);
   await receiver.page.goto(link);
 
-  await expect.poll(() => receiver.page.getByRole('alert').textContent(), { timeout: 60_000 }).toContain('no room left');
+  const alert = receiver.page.getByRole('alert');
+  await expect.poll(() => alert.textContent(), { timeout: 60_000 }).toContain('no room left');
   const rows = receiver.page.getByTestId('file-row');
-  await expect.poll(() => rows.filter({ hasText: big.name }).getAttribute('data-state')).toBe('failed');
-  expect(await rows.filter({ hasText: big.name }).textContent()).toContain('no room left');
+  const bigRow = rows.filter({ hasText: big.name });
+  // Paused is not complete: the row says so, within the public data-state values.
+  await expect.poll(() => bigRow.getAttribute('data-state')).toBe('failed');
+  expect(await bigRow.textContent()).toContain('Paused');
+  expect(await bigRow.getByTestId('save').isDisabled()).toBe(true);
   // The small file went first and fit: it is complete, and really is.
   expect(await rows.filter({ hasText: small.name }).getAttribute('data-state')).toBe('complete');
   await saveAndVerify(receiver.page, [small], dir);
+  // Once when receiving began, once more on running out of room.
+  expect(await receiver.page.evaluate(() => (window as unknown as { persistRequests: number }).persistRequests)).toBeGreaterThanOrEqual(2);
+  // The sender is told, and waits rather than giving up.
+  await expect.poll(() => sender.page.getByTestId('receiver-row').getAttribute('data-state')).toBe('paused');
+  expect(await sender.page.getByTestId('receiver-row').textContent()).toContain('out of storage space');
 
-  // The sender is told rather than left waiting.
-  await expect.poll(() => sender.page.getByTestId('receiver-row').getAttribute('data-state')).toBe('cancelled');
+  // Space is freed; the person presses Try again and the rest arrives, verified.
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize: 512 * 1024 * 1024 });
+  await alert.getByRole('button', { name: 'Try again' }).click();
+  await expect.poll(() => bigRow.getAttribute('data-state'), { timeout: 120_000 }).toBe('complete');
+  await saveAndVerify(receiver.page, [small, big], dir);
+  await expect.poll(() => sender.page.getByTestId('receiver-row').getAttribute('data-state')).toBe('done');
 });
 
 test('when the sender leaves mid-file the receiver says so and shows nothing unfinished as complete', async () => {

@@ -211,21 +211,34 @@ describe('errors', () => {
     expect(send.state).toBe('failed');
   });
 
-  test('a full disk pauses the transfer: nothing is shown complete and the reason is kept', async () => {
-    let puts = 0;
+  test('a full disk pauses the transfer: nothing is shown complete, the reason is kept, and a retry finishes it', async () => {
+    let room = 2;
     const store = new (class extends MemoryChunkStore {
       override async put(file: number, chunk: number, payload: Uint8Array, hash: Uint8Array): Promise<void> {
-        if (++puts > 2) throw new StorageFullError('no room left on this device');
+        if (room-- <= 0) throw new StorageFullError('no room left on this device');
         return super.put(file, chunk, payload, hash);
       }
     })();
-    const t = startTransfer([randomFile('a', 16 * 4096)], { store });
+    const file = randomFile('a', 16 * 4096);
+    const t = startTransfer([file], { store });
     const { send, receive } = await t.settled;
     expect(receive.state).toBe('paused');
     expect(receive.error).toBe('no room left on this device');
-    expect(receive.files[0]!.state).toBe('failed');
-    expect(send.state).toBe('cancelled');
+    expect(receive.files[0]!.state).toBe('paused');
+    expect(send).toMatchObject({ state: 'paused', error: 'the receiving device is out of storage space' });
     // What was stored stays stored: a resume starts after it.
     expect(await store.open(receive.manifest!)).toEqual([2]);
+
+    // Still full: pauses again rather than failing.
+    await t.receiver.retry();
+    await until('paused again', () => t.receiver.progress.state === 'paused' && t.sender.progress.state === 'paused');
+
+    room = Infinity;
+    await t.receiver.retry();
+    await until('done', () => t.receiver.progress.state === 'done' && t.sender.progress.state === 'done');
+    expect(t.receiver.progress.files[0]).toMatchObject({ state: 'complete', bytes: file.data.byteLength });
+    expect(t.sender.progress.deliveredBytes).toBe(file.data.byteLength);
+    expect(await storedBytes(t.store, 0)).toEqual(file.data);
   });
+
 });

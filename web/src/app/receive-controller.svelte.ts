@@ -18,7 +18,8 @@ export interface IncomingFileView {
   error: string | undefined;
 }
 
-type Phase = 'connecting' | 'waiting-for-sender' | 'receiving' | 'done' | 'problem';
+/** `paused`: out of storage; retry() continues once space is freed. */
+type Phase = 'connecting' | 'waiting-for-sender' | 'receiving' | 'paused' | 'done' | 'problem';
 
 export interface OverallProgress {
   bytes: number;
@@ -91,6 +92,11 @@ export class ReceiveController {
     void this.#session?.cancel();
     this.#link?.link.close();
     this.#signaling?.close();
+  }
+
+  /** Continues a transfer paused for lack of storage, from what is stored. */
+  retry(): void {
+    if (this.phase === 'paused') void this.#session?.retry();
   }
 
   /** Stops one file, or the whole transfer when no file is given. */
@@ -186,7 +192,7 @@ export class ReceiveController {
       case 'paused':
         // Out of space: the browser may grant more to storage it is told to keep.
         requestPersistentStorage();
-        this.#setPhase('problem', progress.error ?? 'Paused.');
+        this.#setPhase('paused', progress.error ?? 'Paused.');
         break;
       case 'failed':
       case 'cancelled':

@@ -213,7 +213,7 @@ export class IndexedDbChunkStore implements ChunkStore {
 }
 
 export const STORAGE_FULL_MESSAGE =
-  'This device has no room left for the files. What arrived so far is kept: free up space, then open the link again to continue.';
+  'This device has no room left for the files. What arrived so far is kept: free up space, then press Try again to continue.';
 
 function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.name === 'UnknownError' && /quota|space/i.test(error.message));

@@ -53,7 +53,7 @@ export const Manifest = v.strictObject({
 
 export const ControlMessage = v.variant('type', [
   Manifest,
-  /** Receiver → sender: per file, how many leading chunks it already holds, verified. */
+  /** Receiver → sender: per file, how many leading chunks it already holds, verified. Answers the manifest, and ends a pause. */
   v.strictObject({ type: v.literal('resume'), have: v.pipe(v.array(Count), v.maxLength(MAX_FILES)) }),
   /** Receiver → sender: this many more bytes are committed to storage (credit for the window). */
   v.strictObject({ type: v.literal('ack'), bytes: Count }),
@@ -61,6 +61,8 @@ export const ControlMessage = v.variant('type', [
   v.strictObject({ type: v.literal('nack'), file: Count, chunk: Count }),
   /** Sender → receiver: every chunk of the file was sent; `root` is SHA-256 over its chunk hashes. */
   v.strictObject({ type: v.literal('file-end'), file: Count, chunks: Count, root: Hex256 }),
+  /** Receiver → sender: storage is full; stop sending and forget the window until the next `resume`. */
+  v.strictObject({ type: v.literal('pause'), reason: v.pipe(v.string(), v.maxLength(1024)) }),
   /** Either side: stop one file, or the whole transfer when `file` is absent. */
   v.strictObject({ type: v.literal('cancel'), file: v.optional(Count) }),
   v.strictObject({ type: v.literal('error'), message: v.pipe(v.string(), v.maxLength(1024)) }),

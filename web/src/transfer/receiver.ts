@@ -12,7 +12,8 @@ import {
   type Manifest,
 } from './protocol.ts';
 
-export type FileState = 'waiting' | 'receiving' | 'verifying' | 'complete' | 'failed' | 'cancelled';
+/** `paused`: storage ran out before the file was whole; it continues after retry(). */
+export type FileState = 'waiting' | 'receiving' | 'verifying' | 'complete' | 'paused' | 'failed' | 'cancelled';
 
 export interface IncomingFileProgress {
   state: FileState;
@@ -80,9 +81,31 @@ export class ReceiveSession {
     }
   }
 
+  /**
+   * After a pause for lack of storage (once space was freed): asks the sender
+   * to go on from what storage holds. A store still full pauses again.
+   */
+  async retry(): Promise<void> {
+    const manifest = this.#progress.manifest;
+    if (this.#progress.state !== 'paused' || !manifest) return;
+    await this.#store.flush();
+    const have = await this.#store.open(manifest);
+    this.#progress.files.forEach((file, i) => {
+      if (file.state !== 'paused') return;
+      const tracking = this.#tracking[i]!;
+      // Chunks past the resume point come again; those already counted are credited and dropped.
+      tracking.committed.fill(1, 0, Math.min(have[i] ?? 0, tracking.chunks));
+      tracking.committedCount = tracking.committed.reduce((n, c) => n + c, 0);
+      const bytes = tracking.committed.reduce((n, c, chunk) => n + c * chunkLength(manifest.files[i]!.size, manifest.chunkSize, chunk), 0);
+      this.#progress.files[i] = { state: 'waiting', bytes };
+    });
+    this.#update({ state: 'receiving', error: undefined });
+    this.#control({ type: 'resume', have: this.#tracking.map((t) => firstMissing(t.committed)) });
+  }
+
   /** Stops one file, or the whole transfer; the sender is told and the file's chunks are dropped. */
   async cancel(file?: number): Promise<void> {
-    if (this.#isOver) return;
+    if (this.#isOver && this.#progress.state !== 'paused') return;
     this.#control(file === undefined ? { type: 'cancel' } : { type: 'cancel', file });
     if (file === undefined) {
       this.#end('cancelled');
@@ -240,8 +263,8 @@ export class ReceiveSession {
   #storageFailed(error: unknown): void {
     if (this.#isOver) return;
     if (error instanceof StorageFullError) {
-      // Nothing stored is lost; the transfer can continue once there is room.
-      this.#control({ type: 'cancel' });
+      // Nothing stored is lost; the transfer continues from there once there is room (retry()).
+      this.#control({ type: 'pause', reason: 'the receiving device is out of storage space' });
       this.#end('paused', error.message);
     } else {
       const reason = `could not store the file: ${error instanceof Error ? error.message : String(error)}`;
@@ -261,9 +284,10 @@ export class ReceiveSession {
 
   #end(state: ReceiveState, error?: string): void {
     // Files still in flight are not complete, whatever else happens; say so on their rows.
+    const unfinished: FileState = state === 'paused' ? 'paused' : 'failed';
     const files = this.#progress.files.map((f) =>
       state !== 'done' && (f.state === 'waiting' || f.state === 'receiving' || f.state === 'verifying')
-        ? { ...f, state: 'failed' as const, error: error ?? state }
+        ? { ...f, state: unfinished, error: error ?? state }
         : f,
     );
     this.#update(error === undefined ? { state, files } : { state, files, error });
@@ -279,4 +303,10 @@ export class ReceiveSession {
     this.#progress = { ...this.#progress, ...patch };
     this.#onProgress(this.#progress);
   }
+}
+
+/** The first chunk not committed: where the sender resumes a file. */
+function firstMissing(committed: Uint8Array): number {
+  const index = committed.indexOf(0);
+  return index < 0 ? committed.length : index;
 }

@@ -18,7 +18,8 @@ export interface OutgoingFile {
   blob: Blob;
 }
 
-export type SendState = 'connecting' | 'sending' | 'done' | 'failed' | 'cancelled';
+/** `paused`: the receiver ran out of storage; sending continues when it says `resume` again. */
+export type SendState = 'connecting' | 'sending' | 'paused' | 'done' | 'failed' | 'cancelled';
 
 export interface SendProgress {
   state: SendState;
@@ -55,6 +56,8 @@ export class SendSession {
   readonly #resend: Array<{ file: number; chunk: number }> = [];
   #progress: SendProgress;
   #inFlight = 0;
+  /** Which pump may send: a pause retires the running one, a resume starts the next. */
+  #run = 0;
 
   constructor(channel: TransferChannel, files: readonly OutgoingFile[], options: SendOptions, onProgress: (p: SendProgress) => void) {
     this.#channel = channel;
@@ -107,11 +110,22 @@ export class SendSession {
 
   #handle(message: ControlMessage): void {
     switch (message.type) {
-      case 'resume':
-        if (this.#progress.state !== 'connecting') throw new ProtocolError('resume sent twice');
+      case 'resume': {
+        if (this.#progress.state !== 'connecting' && this.#progress.state !== 'paused') throw new ProtocolError('resume while sending');
         if (message.have.length !== this.#files.length) throw new ProtocolError('resume does not match the manifest');
-        this.#update({ state: 'sending', deliveredBytes: this.#alreadyHeld(message.have) });
-        void this.#pump(message.have).catch((error: unknown) => this.#fail(String(error), true));
+        const run = this.#run;
+        this.#update({ state: 'sending', deliveredBytes: this.#alreadyHeld(message.have), error: undefined });
+        void this.#pump(run, message.have).catch((error: unknown) => this.#fail(String(error), true));
+        return;
+      }
+      case 'pause':
+        if (this.#progress.state !== 'sending') throw new ProtocolError('pause while not sending');
+        // What was in flight is dropped by the paused receiver; its next resume says where to start.
+        this.#run++;
+        this.#inFlight = 0;
+        this.#resend.length = 0;
+        this.#update({ state: 'paused', error: message.reason });
+        this.#changed.fire();
         return;
       case 'ack':
         this.#inFlight = Math.max(0, this.#inFlight - message.bytes);
@@ -145,69 +159,74 @@ export class SendSession {
     return this.#files.reduce((n, f, i) => n + Math.min(f.entry.size, (have[i] ?? 0) * chunkSize), 0);
   }
 
-  async #pump(have: readonly number[]): Promise<void> {
+  /** Whether pump `run` may still send: the session goes on and no pause has retired it. */
+  #live(run: number): boolean {
+    return !this.#finished && run === this.#run;
+  }
+
+  async #pump(run: number, have: readonly number[]): Promise<void> {
     const { chunkSize } = this.#options;
     for (const [index, file] of this.#files.entries()) {
       const chunks = chunkCount(file.entry.size, chunkSize);
       const first = Math.min(have[index] ?? 0, chunks);
-      for await (const piece of this.#frames(index, first, chunks)) {
+      for await (const piece of this.#frames(run, index, first, chunks)) {
         if (this.#cancelledFiles.has(index)) break;
-        if (!(await this.#sendFrame(index, piece))) return;
-        if (!(await this.#sendResends())) return;
+        if (!(await this.#sendFrame(run, index, piece))) return;
+        if (!(await this.#sendResends(run))) return;
       }
-      if (this.#finished) return;
+      if (!this.#live(run)) return;
       if (this.#cancelledFiles.has(index)) continue;
-      const root = await fileRoot(await this.#allHashes(index));
-      if (this.#finished) return;
+      const root = await fileRoot(await this.#allHashes(run, index));
+      if (!this.#live(run)) return;
       this.#control({ type: 'file-end', file: index, chunks, root });
     }
     // Everything is sent; stay for resend requests until the receiver has committed it all.
-    while (!this.#finished && (this.#inFlight > 0 || this.#resend.length > 0)) {
-      if (!(await this.#sendResends())) return;
+    while (this.#live(run) && (this.#inFlight > 0 || this.#resend.length > 0)) {
+      if (!(await this.#sendResends(run))) return;
       if (this.#inFlight > 0) await this.#changed.wait();
     }
-    this.#end('done');
+    if (this.#live(run)) this.#end('done');
   }
 
-  async #sendResends(): Promise<boolean> {
+  async #sendResends(run: number): Promise<boolean> {
     while (this.#resend.length > 0) {
       const { file, chunk } = this.#resend.shift()!;
       if (this.#cancelledFiles.has(file)) continue;
       // Re-read from the file: a chunk that arrived corrupted may have been read wrong here too.
-      for await (const piece of this.#frames(file, chunk, chunk + 1)) if (!(await this.#sendFrame(file, piece))) return false;
+      for await (const piece of this.#frames(run, file, chunk, chunk + 1)) if (!(await this.#sendFrame(run, file, piece))) return false;
     }
-    return !this.#finished;
+    return this.#live(run);
   }
 
   /** Chunks `from`…`to - 1` of a file, framed; their hashes are kept for the file's root. */
-  async *#frames(file: number, from: number, to: number): AsyncGenerator<OutgoingFrame> {
+  async *#frames(run: number, file: number, from: number, to: number): AsyncGenerator<OutgoingFrame> {
     const { blob, entry } = this.#files[file]!;
     for await (const piece of readFrames(blob, file, entry.size, this.#options.chunkSize, from, to)) {
-      if (this.#finished) return;
+      if (!this.#live(run)) return;
       this.#hashes[file]![piece.chunk] = piece.hash;
       yield piece;
     }
   }
 
-  async #allHashes(file: number): Promise<Uint8Array[]> {
+  async #allHashes(run: number, file: number): Promise<Uint8Array[]> {
     const hashes = this.#hashes[file]!;
     const chunks = chunkCount(this.#files[file]!.entry.size, this.#options.chunkSize);
     // Chunks the receiver already held were never read here; hash them now.
     const missing = Array.from({ length: chunks }, (_, i) => i).filter((i) => !hashes[i]);
-    if (missing.length > 0) for await (const piece of this.#frames(file, missing[0]!, missing.at(-1)! + 1)) hashes[piece.chunk] = piece.hash;
+    if (missing.length > 0) for await (const piece of this.#frames(run, file, missing[0]!, missing.at(-1)! + 1)) hashes[piece.chunk] = piece.hash;
     return hashes.slice(0, chunks) as Uint8Array[];
   }
 
-  /** Waits for room under both limits, then sends; false once the session has ended. */
-  async #sendFrame(file: number, piece: OutgoingFrame): Promise<boolean> {
+  /** Waits for room under both limits, then sends; false once pump `run` may no longer send. */
+  async #sendFrame(run: number, file: number, piece: OutgoingFrame): Promise<boolean> {
     const { windowBytes } = this.#options;
-    while (!this.#finished) {
+    while (this.#live(run)) {
       if (!this.#channel.isOpen) this.#fail('the connection closed');
       else if (this.#channel.bufferedAmount > HIGH_WATER_BYTES) await Promise.race([this.#channel.drained(), this.#changed.wait()]);
       else if (this.#inFlight > 0 && this.#inFlight + piece.payloadBytes > windowBytes) await this.#changed.wait();
       else break;
     }
-    if (this.#finished || this.#cancelledFiles.has(file)) return !this.#finished;
+    if (!this.#live(run) || this.#cancelledFiles.has(file)) return this.#live(run);
     this.#channel.send(piece.frame);
     this.#inFlight += piece.payloadBytes;
     return true;
