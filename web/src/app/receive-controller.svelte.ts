@@ -47,7 +47,7 @@ export class ReceiveController {
   #blobs = new Map<number, Promise<Blob>>();
   #readyBlobs = new Map<number, Blob>();
   #shownState: ReceiveProgress['state'] | undefined;
-  #store: ChunkStore | undefined;
+  #store: Promise<ChunkStore> | undefined;
   #stopped = false;
 
   constructor(
@@ -55,10 +55,9 @@ export class ReceiveController {
     private readonly openStore: () => Promise<ChunkStore>,
   ) {}
 
-  /** Opens storage first: a channel's first message (the manifest) must find the store ready. */
-  async start(): Promise<void> {
-    this.#store = await this.openStore();
-    if (this.#stopped) return;
+  start(): void {
+    // Storage opens while signaling connects; a channel that opens first keeps its messages until it is ready.
+    this.#store = this.openStore();
     this.#signaling = new SignalingClient(signalingUrl(location), this.target.room, 'receiver', {
       joined: ({ peers, iceServers, iceTransportPolicy }) => {
         this.#iceServers = iceServers;
@@ -106,7 +105,7 @@ export class ReceiveController {
 
   /** The finished file, assembled by the store. */
   blob(file: number): Promise<Blob> {
-    return this.#blobs.get(file) ?? this.#store!.blob(file);
+    return this.#blobs.get(file) ?? this.#store!.then((store) => store.blob(file));
   }
 
   /**
@@ -139,7 +138,10 @@ export class ReceiveController {
   #receiveOn(channel: RTCDataChannel): void {
     this.#setPhase('receiving', 'Receiving…');
     requestPersistentStorage();
-    this.#session = new ReceiveSession(wrapDataChannel(channel), this.#store!, (progress) => this.#show(progress));
+    const transferChannel = wrapDataChannel(channel);
+    void this.#store!.then((store) => {
+      if (!this.#stopped) this.#session = new ReceiveSession(transferChannel, store, (progress) => this.#show(progress));
+    });
   }
 
   /**
@@ -156,7 +158,7 @@ export class ReceiveController {
     const manifest = progress.manifest!;
     progress.files.forEach((file, i) => {
       if (file.state !== 'complete' || this.#blobs.has(i)) return;
-      const blob = this.#store!.blob(i);
+      const blob = this.#store!.then((store) => store.blob(i));
       this.#blobs.set(i, blob);
       void blob.then((b) => this.#readyBlobs.set(i, b)).catch(() => this.#blobs.delete(i));
     });

@@ -7,7 +7,9 @@ export interface TransferChannel {
   readonly bufferedAmount: number;
   /** Resolves when bufferedAmount has fallen to the low-water mark (or the channel closed). */
   drained(): Promise<void>;
+  /** Sets the one message handler; messages that came before it are handed to it first, in order. */
   onMessage(handler: (data: string | ArrayBuffer) => void): void;
+  /** Called when the channel closes or fails, at once if it already has. */
   onClose(handler: (reason: string) => void): void;
   readonly isOpen: boolean;
   close(): void;
@@ -28,6 +30,10 @@ export function wrapDataChannel(dc: RTCDataChannel): TransferChannel {
   };
   dc.addEventListener('bufferedamountlow', wake);
   dc.addEventListener('close', wake);
+  // Listening starts now, so nothing is lost while the engine on top is still being set up.
+  let deliver: ((data: string | ArrayBuffer) => void) | undefined;
+  const early: Array<string | ArrayBuffer> = [];
+  dc.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => (deliver ? deliver(event.data) : early.push(event.data)));
   return {
     send: (data) => dc.send(data as ArrayBuffer),
     get bufferedAmount() {
@@ -40,8 +46,12 @@ export function wrapDataChannel(dc: RTCDataChannel): TransferChannel {
       dc.bufferedAmount <= LOW_WATER_BYTES || dc.readyState !== 'open'
         ? Promise.resolve()
         : new Promise<void>((resolve) => waiters.push(resolve)),
-    onMessage: (handler) => dc.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => handler(event.data)),
+    onMessage: (handler) => {
+      deliver = handler;
+      early.splice(0).forEach(handler);
+    },
     onClose: (handler) => {
+      if (dc.readyState === 'closed') handler('the connection closed');
       dc.addEventListener('close', () => handler('the connection closed'));
       dc.addEventListener('error', (event) => handler((event as RTCErrorEvent).error?.message ?? 'the connection failed'));
     },
