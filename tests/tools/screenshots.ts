@@ -37,6 +37,19 @@ try {
       await receiver.page.screenshot({ path: join(outDir, `${name}-receive-done.png`), fullPage: true });
       await sender.page.waitForSelector('[data-testid="receiver-row"][data-state="done"]');
       await sender.page.screenshot({ path: join(outDir, `${name}-send-done.png`), fullPage: true });
+      // A second device without room: it pauses, and the sender shows it waiting.
+      const full = await launchBrowser(viewport);
+      try {
+        const cdp = await full.context.newCDPSession(full.page);
+        await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize: 2 * 1024 * 1024 });
+        await full.page.goto(link);
+        await full.page.getByRole('button', { name: 'Try again' }).waitFor();
+        await full.page.screenshot({ path: join(outDir, `${name}-receive-paused.png`), fullPage: true });
+        await sender.page.waitForSelector('[data-testid="receiver-row"][data-state="paused"]');
+        await sender.page.screenshot({ path: join(outDir, `${name}-send-paused.png`), fullPage: true });
+      } finally {
+        await full.close();
+      }
       await receiver.page.goto(`${server.url}/r/AAAAAAAAAAAAAAAAAAAAAA#k=BBBBBBBBBBBBBBBBBBBBBB`);
       await receiver.page.getByRole('alert').waitFor();
       await receiver.page.screenshot({ path: join(outDir, `${name}-receive-expired.png`), fullPage: true });

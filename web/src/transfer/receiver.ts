@@ -284,11 +284,10 @@ export class ReceiveSession {
 
   #end(state: ReceiveState, error?: string): void {
     // Files still in flight are not complete, whatever else happens; say so on their rows.
-    const unfinished: FileState = state === 'paused' ? 'paused' : 'failed';
+    // A pause is said once for the whole transfer, not on every row.
+    const unfinished: Partial<IncomingFileProgress> = state === 'paused' ? { state: 'paused' } : { state: 'failed', error: error ?? state };
     const files = this.#progress.files.map((f) =>
-      state !== 'done' && (f.state === 'waiting' || f.state === 'receiving' || f.state === 'verifying')
-        ? { ...f, state: unfinished, error: error ?? state }
-        : f,
+      state !== 'done' && (f.state === 'waiting' || f.state === 'receiving' || f.state === 'verifying') ? { ...f, ...unfinished } : f,
     );
     this.#update(error === undefined ? { state, files } : { state, files, error });
   }
