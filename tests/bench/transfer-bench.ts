@@ -17,7 +17,7 @@ import { CpuMeter, RendererMemory } from './process-meters.ts';
 
 const MiB = 1024 * 1024;
 /** Raw/app pairs at 256 MiB: the machine's speed wanders by ±15 % between runs, so one pair says little. */
-const ROUNDS = 5;
+const ROUNDS = 7;
 const MB = 1_000_000;
 
 interface AppRun {
