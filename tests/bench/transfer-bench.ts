@@ -107,6 +107,9 @@ interface Summary {
   peakHeapMiB?: number;
 }
 
+const totalCpu = (cpu: { sender: Record<string, number>; receiver: Record<string, number> }): number =>
+  [cpu.sender, cpu.receiver].reduce((sum, side) => sum + Object.values(side).reduce((a, b) => a + b, 0), 0);
+
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -202,11 +205,14 @@ try {
     { label: 'app, 1 GiB → stored', ...large, ratio: largeRatio },
   ];
   const bestOverBest = Math.max(...speeds(apps)) / Math.max(...speeds(raw256));
+  // CPU both browsers used for the same 256 MiB, app ÷ raw: what the app costs beyond the wire, less moved by the machine's pace.
+  const cpuPairs = apps.map((app, i) => totalCpu(app.cpuSeconds) / totalCpu(raws[i]!.cpuSeconds));
   const output = table(rows);
   const pairLine =
     `App ÷ the raw run just before it, 256 MiB: ${pairs.map((r) => r.toFixed(2)).join(', ')} (median ${median(pairs).toFixed(2)}); ` +
     `1 GiB: ${largePair.toFixed(2)} (its ratio in the table is against the median of all ${raws.length} raw runs). ` +
-    `Best app run ÷ best raw run at 256 MiB: ${bestOverBest.toFixed(2)}.`;
+    `Best app run ÷ best raw run at 256 MiB: ${bestOverBest.toFixed(2)}. ` +
+    `CPU seconds of both browsers, app run ÷ raw run: ${cpuPairs.map((r) => r.toFixed(2)).join(', ')} (median ${median(cpuPairs).toFixed(2)}).`;
   console.log(`\n${output}\n\n${pairLine}\n`);
 
   const results = await readJson('bench-results.json');
@@ -216,6 +222,7 @@ try {
     summary: rows.map((r) => ({ ...r, mbPerSecond: round(r.mbPerSecond), ratio: round(r.ratio, 2) })),
     pairwiseRatios: { '256MiB': pairs.map((r) => round(r, 2)), '1GiB': round(largePair, 2) },
     bestOverBest256: round(bestOverBest, 2),
+    cpuRatios256: cpuPairs.map((r) => round(r, 2)),
     rawRuns: raws.map((r) => ({ ...r, mbPerSecond: round(r.mbPerSecond) })),
     appRuns: [...apps, large].map((r) => ({ ...r, mbPerSecond: round(r.mbPerSecond) })),
   };
