@@ -192,6 +192,8 @@ export class IndexedDbChunkStore implements ChunkStore {
         const record: BatchRecord = { transferId, file, seq, chunks, hashes: hashes.buffer, ...(data && { data }) };
         // Relaxed: committed means handed to the OS, without waiting for a flush to the disk. A crash of the
         // whole machine can lose the last batches; open() then reports them missing and they are sent again.
+        // OPFS bytes are not flushed either, so such a crash could also keep a record whose bytes were lost:
+        // a resume after a restart should hash the stored file again (not done yet).
         const tx = db.transaction('batches', 'readwrite', { durability: 'relaxed' });
         await Promise.all([tx.store.put(record), tx.done]);
       })
