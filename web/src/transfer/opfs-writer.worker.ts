@@ -12,13 +12,18 @@ import { OPFS_ROOT_DIRECTORY as ROOT_DIRECTORY, type OpfsRequest, type OpfsReply
 const handles = new Map<string, Promise<FileSystemSyncAccessHandle>>();
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
+const keyOf = (transferId: string, file: number): string => `${transferId}/${file}`;
+
+async function rootDirectory(create: boolean): Promise<FileSystemDirectoryHandle> {
+  return (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT_DIRECTORY, { create });
+}
+
 async function transferDirectory(transferId: string, create: boolean): Promise<FileSystemDirectoryHandle> {
-  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT_DIRECTORY, { create });
-  return root.getDirectoryHandle(transferId, { create });
+  return (await rootDirectory(create)).getDirectoryHandle(transferId, { create });
 }
 
 function handleFor(transferId: string, file: number): Promise<FileSystemSyncAccessHandle> {
-  const key = `${transferId}/${file}`;
+  const key = keyOf(transferId, file);
   let handle = handles.get(key);
   if (!handle) {
     handle = transferDirectory(transferId, true)
@@ -33,26 +38,30 @@ function handleFor(transferId: string, file: number): Promise<FileSystemSyncAcce
 
 /** Releases a file's lock, so the page can read it with getFile() or it can be removed. */
 async function close(transferId: string, file: number): Promise<void> {
-  const key = `${transferId}/${file}`;
+  const key = keyOf(transferId, file);
   const handle = handles.get(key);
   if (!handle) return;
   handles.delete(key);
   (await handle.catch(() => undefined))?.close();
 }
 
-async function closeAll(transferId: string): Promise<void> {
+async function removeTransfer(transferId: string): Promise<void> {
   const files = [...handles.keys()].filter((key) => key.startsWith(`${transferId}/`)).map((key) => Number(key.slice(transferId.length + 1)));
   await Promise.all(files.map((file) => close(transferId, file)));
+  await (await rootDirectory(false).catch(() => undefined))?.removeEntry(transferId, { recursive: true }).catch(() => undefined);
+}
+
+async function removeFile(transferId: string, file: number): Promise<void> {
+  await close(transferId, file);
+  await (await transferDirectory(transferId, false).catch(() => undefined))?.removeEntry(String(file)).catch(() => undefined);
 }
 
 async function run(request: OpfsRequest): Promise<void> {
   switch (request.op) {
     case 'probe': {
       // Some browsers (private windows, old engines) expose the API but refuse to open a handle.
-      const handle = await handleFor(request.transferId, 0);
-      handle.close();
-      handles.delete(`${request.transferId}/0`);
-      await (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT_DIRECTORY).then((root) => root.removeEntry(request.transferId, { recursive: true }));
+      await handleFor(request.transferId, 0);
+      await removeTransfer(request.transferId);
       return;
     }
     case 'write': {
@@ -67,15 +76,9 @@ async function run(request: OpfsRequest): Promise<void> {
     case 'close':
       await close(request.transferId, request.file);
       return;
-    case 'remove': {
-      if (request.file === undefined) await closeAll(request.transferId);
-      else await close(request.transferId, request.file);
-      const dir = await transferDirectory(request.transferId, false).catch(() => undefined);
-      if (!dir) return;
-      if (request.file === undefined) await (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT_DIRECTORY).then((root) => root.removeEntry(request.transferId, { recursive: true }));
-      else await dir.removeEntry(String(request.file)).catch(() => undefined);
+    case 'remove':
+      await (request.file === undefined ? removeTransfer(request.transferId) : removeFile(request.transferId, request.file));
       return;
-    }
   }
 }
 
