@@ -47,6 +47,7 @@ export class ReceiveController {
   #blobs = new Map<number, Promise<Blob>>();
   #readyBlobs = new Map<number, Blob>();
   #shownState: ReceiveProgress['state'] | undefined;
+  #dataShown = false;
   #store: Promise<ChunkStore> | undefined;
   #stopped = false;
 
@@ -146,12 +147,19 @@ export class ReceiveController {
 
   /**
    * Called for every change the session reports (once per chunk): only the
-   * overall state is drawn at once, the rest at the gate's pace, so a folder of
+   * overall state and the first data are drawn at once, the rest at the gate's pace, so a folder of
    * thousands of small files does not redraw every row once per file.
    */
   #show(progress: ReceiveProgress): void {
-    if (!progress.manifest) return;
-    this.#redraw.request(progress.state !== this.#shownState, () => this.#draw(progress));
+    if (!progress.manifest) {
+      // Ended before any file was listed (a broken manifest, storage that would not open): say why.
+      if (progress.state === 'failed') this.#setPhase('problem', progress.error ?? 'The transfer failed.');
+      return;
+    }
+    // The first chunk is drawn at once too: data starting to flow is the moment a person is waiting for.
+    const firstData = !this.#dataShown && progress.files.some((f) => f.state !== 'waiting');
+    if (firstData) this.#dataShown = true;
+    this.#redraw.request(firstData || progress.state !== this.#shownState, () => this.#draw(progress));
   }
 
   #draw(progress: ReceiveProgress): void {
