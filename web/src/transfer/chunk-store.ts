@@ -28,6 +28,14 @@ export interface ChunkStore {
   discard(file: number): Promise<void>;
 }
 
+/**
+ * Thrown by open() when another tab of this browser holds the same transfer:
+ * both would write the same stored files (and OPFS lets only one open them).
+ */
+export class TransferBusyError extends Error {
+  override name = 'TransferBusyError';
+}
+
 /** Thrown by a store when the device is out of space; the receiver pauses instead of failing. */
 export class StorageFullError extends Error {
   override name = 'StorageFullError';

@@ -1,6 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { ChunkBytes } from './chunk-bytes.ts';
-import { StorageFullError, type ChunkStore } from './chunk-store.ts';
+import { StorageFullError, TransferBusyError, type ChunkStore } from './chunk-store.ts';
 import { HASH_BYTES, chunkCount, type Manifest } from './protocol.ts';
 
 /** What the resume issue reopens: the manifest of a transfer and when it was touched. */
@@ -61,6 +61,8 @@ export class IndexedDbChunkStore implements ChunkStore {
   /** Writes in progress, so flush() can wait for them. */
   #writing = new Set<Promise<void>>();
   #nextSeq = 0;
+  /** The transfer this store holds the Web Lock of, and how to let it go. */
+  #held: { transferId: string; release: () => void } | undefined;
 
   constructor(bytes: ChunkBytes, databaseName = DATABASE_NAME) {
     this.#bytes = bytes;
@@ -78,6 +80,7 @@ export class IndexedDbChunkStore implements ChunkStore {
   }
 
   async open(manifest: Manifest): Promise<number[]> {
+    await this.#hold(manifest.transferId);
     const db = await this.#db;
     const now = Date.now();
     const known = await db.get('transfers', manifest.transferId);
@@ -150,10 +153,12 @@ export class IndexedDbChunkStore implements ChunkStore {
     await this.#bytes.remove(manifest.transferId, file);
   }
 
-  /** Closes the database; the store is unusable afterwards. */
+  /** Closes the database and lets another tab take the transfer; the store is unusable afterwards. */
   async close(): Promise<void> {
     await this.flush();
     (await this.#db).close();
+    this.#held?.release();
+    this.#held = undefined;
   }
 
   /** Every transfer this browser keeps, for the resume issue and the received-files library. */
@@ -166,6 +171,25 @@ export class IndexedDbChunkStore implements ChunkStore {
     const manifest = this.#requireManifest();
     await this.flush();
     return (await this.#db).getAll('batches', fileRange(manifest.transferId, file));
+  }
+
+  /**
+   * Takes the transfer's Web Lock, held until close() or the tab goes away, so
+   * a second tab of this browser opening the same link is told rather than
+   * writing over the first one's files.
+   */
+  async #hold(transferId: string): Promise<void> {
+    if (this.#held?.transferId === transferId || typeof navigator === 'undefined' || !navigator.locks) return;
+    this.#held?.release();
+    this.#held = undefined;
+    const release = await new Promise<(() => void) | undefined>((granted) => {
+      void navigator.locks.request(`dropline-transfer:${transferId}`, { ifAvailable: true }, (lock) => {
+        if (!lock) return granted(undefined);
+        return new Promise<void>((done) => granted(done));
+      });
+    });
+    if (!release) throw new TransferBusyError(TRANSFER_BUSY_MESSAGE);
+    this.#held = { transferId, release };
   }
 
   #armIdleFlush(): void {
@@ -213,6 +237,9 @@ export class IndexedDbChunkStore implements ChunkStore {
     return this.#manifest;
   }
 }
+
+export const TRANSFER_BUSY_MESSAGE =
+  'Another tab of this browser is already receiving these files. Close that tab, then reload this one: what it received is kept.';
 
 export const STORAGE_FULL_MESSAGE =
   'This device has no room left for the files. What arrived so far is kept: free up space, then press Try again to continue.';
