@@ -17,7 +17,7 @@ import { CpuMeter, RendererMemory } from './process-meters.ts';
 
 const MiB = 1024 * 1024;
 /** Raw/app pairs at 256 MiB: the machine's speed wanders by ±15 % between runs, so one pair says little. */
-const ROUNDS = 7;
+const ROUNDS = 8;
 const MB = 1_000_000;
 
 interface AppRun {
@@ -30,18 +30,30 @@ interface AppRun {
   cpuSeconds: { sender: Record<string, number>; receiver: Record<string, number> };
 }
 
-/** Marks, inside the receiving page, when the first chunk arrived and when every row verified. */
+/**
+ * Marks, inside the receiving page, when the first chunk arrived and when every row verified. `settled`
+ * resolves at the end, so the bench awaits it rather than polling the page, as the raw run awaits its last message.
+ */
 const TIMING_SCRIPT = `
   window.__droplineBench = {};
-  new MutationObserver(() => {
-    const rows = [...document.querySelectorAll('[data-testid="file-row"]')];
-    const states = rows.map((r) => r.getAttribute('data-state'));
-    const mark = window.__droplineBench;
-    if (mark.firstByte === undefined && states.some((s) => s !== 'waiting')) mark.firstByte = Date.now();
-    if (mark.complete === undefined && rows.length > 0 && states.every((s) => s === 'complete')) mark.complete = Date.now();
-    if (mark.failed === undefined && states.includes('failed')) mark.failed = rows.map((r) => r.textContent).join(' | ');
-  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+  window.__droplineBench.settled = new Promise((resolve) => {
+    new MutationObserver(() => {
+      const rows = [...document.querySelectorAll('[data-testid="file-row"]')];
+      const states = rows.map((r) => r.getAttribute('data-state'));
+      const mark = window.__droplineBench;
+      if (mark.firstByte === undefined && states.some((s) => s !== 'waiting')) mark.firstByte = Date.now();
+      if (mark.complete === undefined && rows.length > 0 && states.every((s) => s === 'complete')) mark.complete = Date.now();
+      if (mark.failed === undefined && states.includes('failed')) mark.failed = rows.map((r) => r.textContent).join(' | ');
+      if (mark.complete !== undefined || mark.failed !== undefined) resolve({ ...mark, settled: undefined });
+    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+  });
 `;
+
+interface BenchMarks {
+  firstByte?: number;
+  complete?: number;
+  failed?: string;
+}
 
 async function appRun(server: RunningServer, sender: TestBrowser, dir: string, sizeMiB: number): Promise<AppRun> {
   const file = await makeFile(dir, `bench-${sizeMiB}MiB.bin`, sizeMiB * MiB);
@@ -56,16 +68,7 @@ async function appRun(server: RunningServer, sender: TestBrowser, dir: string, s
     const link = await shareFiles(sender.page, server.url, [file]);
     const opened = Date.now();
     await receiver.page.goto(link);
-    const marks = await receiver.page
-      .waitForFunction(
-        () => {
-          const mark = (window as unknown as { __droplineBench: { firstByte?: number; complete?: number; failed?: string } }).__droplineBench;
-          return mark.complete !== undefined || mark.failed !== undefined ? mark : undefined;
-        },
-        undefined,
-        { timeout: 600_000, polling: 250 },
-      )
-      .then((handle) => handle.jsonValue());
+    const marks = await receiver.page.evaluate(() => (window as unknown as { __droplineBench: { settled: Promise<BenchMarks> } }).__droplineBench.settled);
     const peak = await memory.stop();
     const cpuSeconds = await cpu.stop();
     if (!marks || marks.failed !== undefined || marks.firstByte === undefined || marks.complete === undefined) {
@@ -100,7 +103,7 @@ interface Summary {
   /** MB/s: a median, with the range it came from when there were several runs. */
   mbPerSecond: number;
   range?: [number, number];
-  /** App ÷ the raw run just before it; the median of those pairs where there were several. */
+  /** App ÷ the raw runs either side of it; the median of those where there were several. */
   ratio: number;
   secondsToFirstByte?: number;
   rssGrowthMiB?: number;
@@ -150,16 +153,21 @@ async function updateReadme(section: string): Promise<void> {
 
 interface RawRun {
   mbPerSecond: number;
+  rssGrowthMiB: number;
   cpuSeconds: { sender: Record<string, number>; receiver: Record<string, number> };
 }
 
+/** Carries the same instruments as an app run (memory sampling, CPU meter), so they weigh on both alike. */
 async function rawRun(server: RunningServer, sender: TestBrowser): Promise<RawRun> {
   settleDisk();
   const receiver = await launchBrowser();
   try {
+    await receiver.page.goto(server.url);
+    const memory = await RendererMemory.start(receiver);
     const cpu = await CpuMeter.start(sender, receiver);
     const mbPerSecond = await measureRawChannel(sender.page, receiver.page, server.url, 256 * MiB);
-    return { mbPerSecond, cpuSeconds: await cpu.stop() };
+    const cpuSeconds = await cpu.stop();
+    return { mbPerSecond, rssGrowthMiB: (await memory.stop()).rssGrowthBytes / MiB, cpuSeconds };
   } finally {
     await receiver.close();
   }
@@ -174,25 +182,38 @@ try {
   const apps: AppRun[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     raws.push(await rawRun(server, sender));
-    console.log(`raw: ${round(raws.at(-1)!.mbPerSecond)} MB/s, CPU s ${JSON.stringify(raws.at(-1)!.cpuSeconds)}`);
+    console.log(`raw: ${round(raws.at(-1)!.mbPerSecond)} MB/s, RssAnon +${round(raws.at(-1)!.rssGrowthMiB)} MiB, CPU s ${JSON.stringify(raws.at(-1)!.cpuSeconds)}`);
     apps.push(await appRun(server, sender, dir, 256));
     console.log(`app 256 MiB: ${round(apps.at(-1)!.mbPerSecond)} MB/s, RssAnon +${round(apps.at(-1)!.rssGrowthMiB)} MiB, CPU s ${JSON.stringify(apps.at(-1)!.cpuSeconds)}`);
   }
-  // The 1 GiB run gets a raw run of its own just before it, for a pairwise ratio like the others.
-  raws.push(await rawRun(server, sender));
-  console.log(`raw: ${round(raws.at(-1)!.mbPerSecond)} MB/s`);
+  // This raw run closes the last 256 MiB bracket and opens the 1 GiB one; one more closes that.
+  const closingRaw = async (): Promise<RawRun> => {
+    const run = await rawRun(server, sender);
+    console.log(`raw: ${round(run.mbPerSecond)} MB/s`);
+    return run;
+  };
+  raws.push(await closingRaw());
   const large = await appRun(server, sender, dir, 1024);
   console.log(`app 1 GiB: ${round(large.mbPerSecond)} MB/s, RssAnon +${round(large.rssGrowthMiB)} MiB`);
-  // Each app run is compared with the raw run just before it, on the machine as it was then; the median of those
-  // pairs is the ratio. Memory is reported at its worst over the runs.
-  const pairs = apps.map((app, i) => app.mbPerSecond / raws[i]!.mbPerSecond);
-  const largePair = large.mbPerSecond / raws.at(-1)!.mbPerSecond;
+  raws.push(await closingRaw());
+  // Each app run is compared with the mean of the raw runs just before and just after it, on the machine as it was
+  // then: a drift in the machine's speed over the three runs cancels out. The median of those ratios is the ratio.
+  // Memory is reported at its worst over the runs.
+  const bracket = (i: number): number => (raws[i]!.mbPerSecond + raws[i + 1]!.mbPerSecond) / 2;
+  const pairs = apps.map((app, i) => app.mbPerSecond / bracket(i));
+  const largePair = large.mbPerSecond / bracket(ROUNDS);
   // One pair is noisy; the 1 GiB run is also set against the median of every raw run.
   const largeRatio = large.mbPerSecond / median(raws.map((r) => r.mbPerSecond));
   const speeds = (runs: Array<{ mbPerSecond: number }>): number[] => runs.map((r) => r.mbPerSecond);
-  const raw256 = raws.slice(0, ROUNDS);
+  // Every raw run moves 256 MiB.
+  const raw256 = raws;
   const rows: Summary[] = [
-    { label: 'raw DataChannel, 256 KiB messages', mbPerSecond: median(speeds(raw256)), range: [Math.min(...speeds(raw256)), Math.max(...speeds(raw256))], ratio: 1 },
+    {
+      label: 'raw DataChannel, 256 KiB messages',
+      mbPerSecond: median(speeds(raw256)), range: [Math.min(...speeds(raw256)), Math.max(...speeds(raw256))],
+      ratio: 1,
+      rssGrowthMiB: Math.max(...raw256.map((r) => r.rssGrowthMiB)),
+    },
     {
       label: 'app, 256 MiB → stored',
       mbPerSecond: median(speeds(apps)),
@@ -209,7 +230,7 @@ try {
   const cpuPairs = apps.map((app, i) => totalCpu(app.cpuSeconds) / totalCpu(raws[i]!.cpuSeconds));
   const output = table(rows);
   const pairLine =
-    `App ÷ the raw run just before it, 256 MiB: ${pairs.map((r) => r.toFixed(2)).join(', ')} (median ${median(pairs).toFixed(2)}); ` +
+    `App ÷ the mean of the raw runs either side of it, 256 MiB: ${pairs.map((r) => r.toFixed(2)).join(', ')} (median ${median(pairs).toFixed(2)}); ` +
     `1 GiB: ${largePair.toFixed(2)} (its ratio in the table is against the median of all ${raws.length} raw runs). ` +
     `Best app run ÷ best raw run at 256 MiB: ${bestOverBest.toFixed(2)}. ` +
     `CPU seconds of both browsers, app run ÷ raw run: ${cpuPairs.map((r) => r.toFixed(2)).join(', ')} (median ${median(cpuPairs).toFixed(2)}).`;
@@ -229,11 +250,11 @@ try {
   await writeFile('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   await updateReadme(
     `\`npm run bench\` (two headless Chromium processes on one 2-core machine, loopback; MB = 10⁶ bytes). ` +
-      `${ROUNDS} raw runs and ${ROUNDS} app runs of 256 MiB take turns, then a raw run and a 1 GiB app run. MB/s is the median (range in brackets); ` +
-      `app / raw is the median over the app runs of each one's speed ÷ the raw run just before it, since both browsers share ` +
-      `two cores whose speed wanders by ±15 % from minute to minute. App speed is counted from the first verified chunk to the ` +
+      `${ROUNDS} app runs of 256 MiB and one of 1 GiB, each between two raw runs of 256 MiB (${raws.length} in all). MB/s is the median (range in brackets); ` +
+      `app / raw is the median over the app runs of each one's speed ÷ the mean of the raw runs just before and after it, since both browsers share ` +
+      `two cores whose speed wanders by ±15 % from minute to minute. Both are timed on the receiver: raw from its first message to its last, app from the first verified chunk to the ` +
       `last file verified and stored (bytes in the origin private file system, records and hashes in IndexedDB); memory is ` +
-      `the largest growth of the receiving renderer's \`RssAnon\` during a run. Latest run, ${new Date().toISOString().slice(0, 10)}:\n\n` +
+      `the largest growth of the receiving renderer's \`RssAnon\` during a run. Raw runs carry the same instruments as app runs (memory sampling, CPU meter), so what measuring costs weighs on both alike. Latest run, ${new Date().toISOString().slice(0, 10)}:\n\n` +
       `${output}\n\n${pairLine}`,
   );
 } finally {
