@@ -31,7 +31,12 @@ try {
       const link = await shareFiles(sender.page, server.url, files);
       await sender.page.screenshot({ path: join(outDir, `${name}-send-waiting.png`), fullPage: true });
       await receiver.page.goto(link);
-      await receiver.page.waitForSelector('[data-testid="file-row"][data-state="receiving"]');
+      // Mid-transfer with some bytes stored: the first chunk is drawn before its batch is committed.
+      await receiver.page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid="file-row"][data-state="receiving"]') !== null &&
+          !document.querySelector('[data-testid="overall-progress"]')?.textContent?.trim().startsWith('0 B'),
+      );
       await receiver.page.screenshot({ path: join(outDir, `${name}-receive-progress.png`), fullPage: true });
       await waitForRows(receiver.page, files.length, 'complete');
       await receiver.page.screenshot({ path: join(outDir, `${name}-receive-done.png`), fullPage: true });
