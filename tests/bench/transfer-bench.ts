@@ -19,6 +19,13 @@ const MiB = 1024 * 1024;
 /** Raw/app pairs at 256 MiB: the machine's speed wanders by ±15 % between runs, so one pair says little. */
 const ROUNDS = 8;
 const MB = 1_000_000;
+/**
+ * Each browser runs on a core of its own, as the two ends of a transfer are two devices. Spread over both cores,
+ * the same code ran anywhere from 12 to 22 MB/s (raw alike): where the scheduler put the WebRTC threads decided it,
+ * with five times the context switches in slow runs. Raw and app runs are pinned alike.
+ */
+const SENDER_CPU = '0';
+const RECEIVER_CPU = '1';
 
 interface AppRun {
   sizeMiB: number;
@@ -58,7 +65,7 @@ interface BenchMarks {
 async function appRun(server: RunningServer, sender: TestBrowser, dir: string, sizeMiB: number): Promise<AppRun> {
   const file = await makeFile(dir, `bench-${sizeMiB}MiB.bin`, sizeMiB * MiB);
   settleDisk();
-  const receiver = await launchBrowser();
+  const receiver = await launchBrowser({ cpus: RECEIVER_CPU });
   try {
     await receiver.context.addInitScript(TIMING_SCRIPT);
     // Load the app once first, so the baseline is a renderer that already runs it.
@@ -160,7 +167,7 @@ interface RawRun {
 /** Carries the same instruments as an app run (memory sampling, CPU meter), so they weigh on both alike. */
 async function rawRun(server: RunningServer, sender: TestBrowser): Promise<RawRun> {
   settleDisk();
-  const receiver = await launchBrowser();
+  const receiver = await launchBrowser({ cpus: RECEIVER_CPU });
   try {
     await receiver.page.goto(server.url);
     const memory = await RendererMemory.start(receiver);
@@ -175,7 +182,7 @@ async function rawRun(server: RunningServer, sender: TestBrowser): Promise<RawRu
 
 const dir = await scratchDir();
 const server = await startSignalServer();
-const sender = await launchBrowser();
+const sender = await launchBrowser({ cpus: SENDER_CPU });
 try {
   // Raw and app runs take turns, so a machine busy with something else for a while weighs on both alike.
   const raws: RawRun[] = [];
@@ -249,10 +256,9 @@ try {
   };
   await writeFile('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   await updateReadme(
-    `\`npm run bench\` (two headless Chromium processes on one 2-core machine, loopback; MB = 10⁶ bytes). ` +
+    `\`npm run bench\` (two headless Chromium processes on one 2-core machine, each pinned to a core of its own as two devices would be, loopback; MB = 10⁶ bytes). ` +
       `${ROUNDS} app runs of 256 MiB and one of 1 GiB, each between two raw runs of 256 MiB (${raws.length} in all). MB/s is the median (range in brackets); ` +
-      `app / raw is the median over the app runs of each one's speed ÷ the mean of the raw runs just before and after it, since both browsers share ` +
-      `two cores whose speed wanders by ±15 % from minute to minute. Both are timed on the receiver: raw from its first message to its last, app from the first verified chunk to the ` +
+      `app / raw is the median over the app runs of each one's speed ÷ the mean of the raw runs just before and after it, since this shared machine's speed wanders from minute to minute. Both are timed on the receiver: raw from its first message to its last, app from the first verified chunk to the ` +
       `last file verified and stored (bytes in the origin private file system, records and hashes in IndexedDB); memory is ` +
       `the largest growth of the receiving renderer's \`RssAnon\` during a run. Raw runs carry the same instruments as app runs (memory sampling, CPU meter), so what measuring costs weighs on both alike. Latest run, ${new Date().toISOString().slice(0, 10)}:\n\n` +
       `${output}\n\n${pairLine}`,

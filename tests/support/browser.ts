@@ -1,5 +1,5 @@
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,11 +29,21 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
+export interface LaunchOptions {
+  viewport?: { width: number; height: number };
+  /**
+   * The CPUs every process of this browser may run on (`taskset -c` syntax, such as "0"). The bench gives
+   * each browser a core of its own, as two devices have: with both browsers spread over both cores, where the
+   * scheduler happened to put the WebRTC threads decided a run's speed more than the code did.
+   */
+  cpus?: string;
+}
+
 /** A separate Chromium process with its own fresh profile: one per peer, never two tabs of one. */
-export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<TestBrowser> {
+export async function launchBrowser({ viewport = { width: 1280, height: 800 }, cpus }: LaunchOptions = {}): Promise<TestBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'dropline-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
+    executablePath: cpus === undefined ? CHROMIUM_PATH : await pinnedLauncher(profile, cpus),
     headless: true,
     args: CHROMIUM_ARGS,
     acceptDownloads: true,
@@ -55,4 +65,13 @@ export async function launchBrowser(viewport = { width: 1280, height: 800 }): Pr
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** A launcher script (kept in the profile, so it goes with it) that starts Chromium on `cpus`; its children inherit them. */
+async function pinnedLauncher(profile: string, cpus: string): Promise<string> {
+  const path = join(profile, 'launch-pinned.sh');
+  const quote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
+  await writeFile(path, `#!/bin/sh\nexec taskset -c ${quote(cpus)} ${quote(CHROMIUM_PATH)} "$@"\n`);
+  await chmod(path, 0o755);
+  return path;
 }

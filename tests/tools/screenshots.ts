@@ -23,8 +23,8 @@ const files = [
 const server = await startSignalServer();
 try {
   for (const [name, viewport] of Object.entries(viewports)) {
-    const sender = await launchBrowser(viewport);
-    const receiver = await launchBrowser(viewport);
+    const sender = await launchBrowser({ viewport });
+    const receiver = await launchBrowser({ viewport });
     try {
       await sender.page.goto(server.url);
       await sender.page.screenshot({ path: join(outDir, `${name}-send-empty.png`), fullPage: true });
@@ -43,7 +43,7 @@ try {
       await sender.page.waitForSelector('[data-testid="receiver-row"][data-state="done"]');
       await sender.page.screenshot({ path: join(outDir, `${name}-send-done.png`), fullPage: true });
       // A second device without room: it pauses, and the sender shows it waiting.
-      const full = await launchBrowser(viewport);
+      const full = await launchBrowser({ viewport });
       try {
         const cdp = await full.context.newCDPSession(full.page);
         await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize: 2 * 1024 * 1024 });
