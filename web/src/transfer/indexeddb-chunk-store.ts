@@ -33,7 +33,7 @@ interface DroplineDB extends DBSchema {
 export const DATABASE_NAME = 'dropline';
 /** A batch is written once it holds this much: big enough for IndexedDB's fast path (design.md §8). */
 const BATCH_BYTES = 4 * 1024 * 1024;
-/** A partly filled batch is written after this long without new chunks, so the sender's window never stalls on it. */
+/** A partly filled batch is written after this long (up to twice this) without new chunks, so the sender's window never stalls on it. */
 const IDLE_FLUSH_MS = 30;
 
 interface PendingChunk {
@@ -58,6 +58,7 @@ export class IndexedDbChunkStore implements ChunkStore {
   #pending = new Map<number, PendingChunk[]>();
   #pendingBytes = new Map<number, number>();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #putSinceArmed = false;
   /** Writes in progress, so flush() can wait for them. */
   #writing = new Set<Promise<void>>();
   #nextSeq = 0;
@@ -192,11 +193,21 @@ export class IndexedDbChunkStore implements ChunkStore {
     this.#held = { transferId, release };
   }
 
+  /**
+   * Flushes a partly filled batch once chunks stop coming for IDLE_FLUSH_MS. The timer is armed once and looks
+   * again when it fires, rather than being cleared and set on every put (1024 times per 256 MiB).
+   */
   #armIdleFlush(): void {
-    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#putSinceArmed = true;
+    if (this.#idleTimer === undefined) this.#startIdleTimer();
+  }
+
+  #startIdleTimer(): void {
+    this.#putSinceArmed = false;
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined;
-      for (const file of [...this.#pending.keys()]) this.#write(file);
+      if (this.#putSinceArmed) this.#startIdleTimer();
+      else for (const file of [...this.#pending.keys()]) this.#write(file);
     }, IDLE_FLUSH_MS);
   }
 
