@@ -27,14 +27,45 @@ const MB = 1_000_000;
 const SENDER_CPU = '0';
 const RECEIVER_CPU = '1';
 
-interface AppRun {
-  sizeMiB: number;
+/** What every run measures, raw or app. */
+interface Run {
   mbPerSecond: number;
-  secondsToFirstByte: number;
   rssGrowthMiB: number;
   peakHeapMiB: number;
   /** CPU seconds per process type over the run, for finding where the time goes. */
   cpuSeconds: { sender: Record<string, number>; receiver: Record<string, number> };
+}
+
+interface AppRun extends Run {
+  sizeMiB: number;
+  secondsToFirstByte: number;
+}
+
+/**
+ * One measured run on a fresh receiver that already runs the app (so the memory baseline includes it), with
+ * memory sampling and the CPU meter on. Raw and app runs both go through here, so what measuring costs
+ * weighs on both alike. `prepare` runs before the receiver loads the app.
+ */
+async function instrumentedRun<T extends { mbPerSecond: number }>(
+  server: RunningServer,
+  sender: TestBrowser,
+  measure: (receiver: TestBrowser) => Promise<T>,
+  prepare?: (receiver: TestBrowser) => Promise<void>,
+): Promise<T & Run> {
+  settleDisk();
+  const receiver = await launchBrowser({ cpus: RECEIVER_CPU });
+  try {
+    await prepare?.(receiver);
+    await receiver.page.goto(server.url);
+    const memory = await RendererMemory.start(receiver);
+    const cpu = await CpuMeter.start(sender, receiver);
+    const result = await measure(receiver);
+    const cpuSeconds = await cpu.stop();
+    const peak = await memory.stop();
+    return { ...result, rssGrowthMiB: peak.rssGrowthBytes / MiB, peakHeapMiB: peak.heapBytes / MiB, cpuSeconds };
+  } finally {
+    await receiver.close();
+  }
 }
 
 /**
@@ -64,33 +95,29 @@ interface BenchMarks {
 
 async function appRun(server: RunningServer, sender: TestBrowser, dir: string, sizeMiB: number): Promise<AppRun> {
   const file = await makeFile(dir, `bench-${sizeMiB}MiB.bin`, sizeMiB * MiB);
-  settleDisk();
-  const receiver = await launchBrowser({ cpus: RECEIVER_CPU });
   try {
-    await receiver.context.addInitScript(TIMING_SCRIPT);
-    // Load the app once first, so the baseline is a renderer that already runs it.
-    await receiver.page.goto(server.url);
-    const memory = await RendererMemory.start(receiver);
-    const cpu = await CpuMeter.start(sender, receiver);
-    const link = await shareFiles(sender.page, server.url, [file]);
-    const opened = Date.now();
-    await receiver.page.goto(link);
-    const marks = await receiver.page.evaluate(() => (window as unknown as { __droplineBench: { settled: Promise<BenchMarks> } }).__droplineBench.settled);
-    const peak = await memory.stop();
-    const cpuSeconds = await cpu.stop();
-    if (!marks || marks.failed !== undefined || marks.firstByte === undefined || marks.complete === undefined) {
-      throw new Error(`the ${sizeMiB} MiB transfer did not complete: ${marks?.failed ?? 'no marks'}`);
-    }
-    return {
-      sizeMiB,
-      mbPerSecond: (sizeMiB * MiB) / MB / ((marks.complete - marks.firstByte) / 1000),
-      secondsToFirstByte: (marks.firstByte - opened) / 1000,
-      rssGrowthMiB: peak.rssGrowthBytes / MiB,
-      peakHeapMiB: peak.heapBytes / MiB,
-      cpuSeconds,
-    };
+    return await instrumentedRun(
+      server,
+      sender,
+      async (receiver) => {
+        const link = await shareFiles(sender.page, server.url, [file]);
+        const opened = Date.now();
+        await receiver.page.goto(link);
+        const marks = await receiver.page.evaluate(() => (window as unknown as { __droplineBench: { settled: Promise<BenchMarks> } }).__droplineBench.settled);
+        if (!marks || marks.failed !== undefined || marks.firstByte === undefined || marks.complete === undefined) {
+          throw new Error(`the ${sizeMiB} MiB transfer did not complete: ${marks?.failed ?? 'no marks'}`);
+        }
+        return {
+          sizeMiB,
+          mbPerSecond: (sizeMiB * MiB) / MB / ((marks.complete - marks.firstByte) / 1000),
+          secondsToFirstByte: (marks.firstByte - opened) / 1000,
+        };
+      },
+      async (receiver) => {
+        await receiver.context.addInitScript(TIMING_SCRIPT);
+      },
+    );
   } finally {
-    await receiver.close();
     await rm(file.path, { force: true });
   }
 }
@@ -158,26 +185,12 @@ async function updateReadme(section: string): Promise<void> {
   await writeFile('README.md', updated);
 }
 
-interface RawRun {
-  mbPerSecond: number;
-  rssGrowthMiB: number;
-  cpuSeconds: { sender: Record<string, number>; receiver: Record<string, number> };
-}
-
-/** Carries the same instruments as an app run (memory sampling, CPU meter), so they weigh on both alike. */
-async function rawRun(server: RunningServer, sender: TestBrowser): Promise<RawRun> {
-  settleDisk();
-  const receiver = await launchBrowser({ cpus: RECEIVER_CPU });
-  try {
-    await receiver.page.goto(server.url);
-    const memory = await RendererMemory.start(receiver);
-    const cpu = await CpuMeter.start(sender, receiver);
-    const mbPerSecond = await measureRawChannel(sender.page, receiver.page, server.url, 256 * MiB);
-    const cpuSeconds = await cpu.stop();
-    return { mbPerSecond, rssGrowthMiB: (await memory.stop()).rssGrowthBytes / MiB, cpuSeconds };
-  } finally {
-    await receiver.close();
-  }
+async function rawRun(server: RunningServer, sender: TestBrowser): Promise<Run> {
+  const run = await instrumentedRun(server, sender, async (receiver) => ({
+    mbPerSecond: await measureRawChannel(sender.page, receiver.page, server.url, 256 * MiB),
+  }));
+  console.log(`raw: ${round(run.mbPerSecond)} MB/s, RssAnon +${round(run.rssGrowthMiB)} MiB, CPU s ${JSON.stringify(run.cpuSeconds)}`);
+  return run;
 }
 
 const dir = await scratchDir();
@@ -185,24 +198,18 @@ const server = await startSignalServer();
 const sender = await launchBrowser({ cpus: SENDER_CPU });
 try {
   // Raw and app runs take turns, so a machine busy with something else for a while weighs on both alike.
-  const raws: RawRun[] = [];
+  const raws: Run[] = [];
   const apps: AppRun[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     raws.push(await rawRun(server, sender));
-    console.log(`raw: ${round(raws.at(-1)!.mbPerSecond)} MB/s, RssAnon +${round(raws.at(-1)!.rssGrowthMiB)} MiB, CPU s ${JSON.stringify(raws.at(-1)!.cpuSeconds)}`);
     apps.push(await appRun(server, sender, dir, 256));
     console.log(`app 256 MiB: ${round(apps.at(-1)!.mbPerSecond)} MB/s, RssAnon +${round(apps.at(-1)!.rssGrowthMiB)} MiB, CPU s ${JSON.stringify(apps.at(-1)!.cpuSeconds)}`);
   }
   // This raw run closes the last 256 MiB bracket and opens the 1 GiB one; one more closes that.
-  const closingRaw = async (): Promise<RawRun> => {
-    const run = await rawRun(server, sender);
-    console.log(`raw: ${round(run.mbPerSecond)} MB/s`);
-    return run;
-  };
-  raws.push(await closingRaw());
+  raws.push(await rawRun(server, sender));
   const large = await appRun(server, sender, dir, 1024);
   console.log(`app 1 GiB: ${round(large.mbPerSecond)} MB/s, RssAnon +${round(large.rssGrowthMiB)} MiB`);
-  raws.push(await closingRaw());
+  raws.push(await rawRun(server, sender));
   // Each app run is compared with the mean of the raw runs just before and just after it, on the machine as it was
   // then: a drift in the machine's speed over the three runs cancels out. The median of those ratios is the ratio.
   // Memory is reported at its worst over the runs.
