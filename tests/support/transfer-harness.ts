@@ -4,6 +4,7 @@ import { MemoryChunkStore } from '../../web/src/transfer/memory-chunk-store.ts';
 import type { FileEntry } from '../../web/src/transfer/protocol.ts';
 import { ReceiveSession, type ReceiveProgress } from '../../web/src/transfer/receiver.ts';
 import { SendSession, type OutgoingFile, type SendProgress } from '../../web/src/transfer/sender.ts';
+import type { ShareHashes } from '../../web/src/transfer/share-hashes.ts';
 import { fakeChannelPair, type FakeChannelEnd, type FakeChannelOptions } from './fake-channel.ts';
 
 export const TRANSFER_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -31,6 +32,8 @@ export interface HarnessOptions {
   chunkSize?: number;
   windowBytes?: number;
   store?: ChunkStore;
+  /** Chunk hashes the sender shares with other receivers or hashed ahead. */
+  hashes?: ShareHashes;
   /** Tampering with what the sender sends. */
   senderChannel?: FakeChannelOptions;
 }
@@ -55,7 +58,7 @@ export function startTransfer(files: Array<{ name: string; data: Uint8Array }>, 
   const sender = new SendSession(
     senderEnd,
     files.map((f) => outgoing(f.name, f.data)),
-    { transferId: TRANSFER_ID, chunkSize: options.chunkSize ?? 4096, ...(options.windowBytes ? { windowBytes: options.windowBytes } : {}) },
+    { transferId: TRANSFER_ID, chunkSize: options.chunkSize ?? 4096, ...(options.windowBytes ? { windowBytes: options.windowBytes } : {}), ...(options.hashes ? { hashes: options.hashes } : {}) },
     (p) => {
       send = p;
       check();

@@ -7,6 +7,7 @@ import { chunkSizeFor } from '../transfer/protocol.ts';
 import { RedrawGate } from './redraw-gate.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import { SendSession, type OutgoingFile, type SendProgress } from '../transfer/sender.ts';
+import { ShareHashes } from '../transfer/share-hashes.ts';
 
 export interface ReceiverView {
   peerId: string;
@@ -38,6 +39,8 @@ export class SendController {
   #iceTransportPolicy: RTCIceTransportPolicy | undefined;
   readonly #links = new Map<string, LinkEntry>();
   readonly #transferId = randomId();
+  #hashes = new ShareHashes();
+  #hashingAhead = false;
 
   share(files: OutgoingFile[]): void {
     if (files.length === 0) return;
@@ -63,6 +66,28 @@ export class SendController {
       },
     });
     this.#signaling.connect();
+    this.#hashAhead();
+  }
+
+  /**
+   * Hashes the files while nobody is being sent to, typically while the link is
+   * being passed on, so that sending then only reads and sends. Gives way as soon
+   * as a receiver connects, and goes on once no transfer runs.
+   */
+  #hashAhead(): void {
+    if (this.#hashingAhead || this.files.length === 0 || this.#transferring()) return;
+    this.#hashingAhead = true;
+    const files = this.files;
+    const stopped = (): boolean => this.files !== files || this.#transferring();
+    void this.#hashes
+      .hashAhead(files, chunkSizeFor(undefined), stopped, (file) => this.withdrawn.has(file))
+      // An unreadable file is reported by the transfer that reads it; hashing ahead just stops.
+      .catch(() => undefined)
+      .finally(() => (this.#hashingAhead = false));
+  }
+
+  #transferring(): boolean {
+    return [...this.#links.values()].some(({ session }) => !session || session.progress.state === 'connecting' || session.progress.state === 'sending');
   }
 
   /** Ends the share: every receiver is told and the room is left. */
@@ -79,6 +104,7 @@ export class SendController {
     this.withdrawn = new Set();
     this.status = '';
     this.problem = undefined;
+    this.#hashes = new ShareHashes();
   }
 
   #connect(peerId: string): void {
@@ -101,12 +127,13 @@ export class SendController {
       const session = new SendSession(
         wrapDataChannel(channel),
         this.files,
-        { transferId: this.#transferId, chunkSize: chunkSizeFor(link.pc.sctp?.maxMessageSize) },
+        { transferId: this.#transferId, chunkSize: chunkSizeFor(link.pc.sctp?.maxMessageSize), hashes: this.#hashes },
         (progress) => {
           // A dropped receiver's session may still report; its row already says how it ended.
           if (this.#links.get(peerId) !== entry) return;
           const bytesPerSecond = entry.meter.sample(progress.deliveredBytes);
           const stateChanged = progress.state !== this.receivers.find((r) => r.peerId === peerId)?.progress?.state;
+          if (progress.state !== 'connecting' && progress.state !== 'sending') this.#hashAhead();
           entry.redraw.request(stateChanged, () => {
             // Drawn up to one interval later: by then the receiver may have been dropped and its row settled.
             if (this.#links.get(peerId) !== entry) return;
@@ -137,9 +164,10 @@ export class SendController {
     const shown = this.receivers.find((r) => r.peerId === peerId);
     if (reason && shown?.progress && shown.progress.state !== 'done' && shown.progress.state !== 'cancelled') {
       this.#patch(peerId, { progress: { ...shown.progress, state: 'failed', error: reason }, bytesPerSecond: 0, secondsLeft: undefined });
-      return;
+    } else {
+      this.receivers = this.receivers.filter((r) => r.peerId !== peerId || r.progress?.state === 'done');
     }
-    this.receivers = this.receivers.filter((r) => r.peerId !== peerId || r.progress?.state === 'done');
+    this.#hashAhead();
   }
 
   /** Stops sending one file to every receiver, now and later; the other files go on. */

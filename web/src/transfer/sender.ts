@@ -12,6 +12,7 @@ import {
   type FileEntry,
 } from './protocol.ts';
 import { Pulse } from './pulse.ts';
+import { ShareHashes } from './share-hashes.ts';
 
 export interface OutgoingFile {
   entry: FileEntry;
@@ -34,6 +35,8 @@ export interface SendOptions {
   chunkSize: number;
   /** Most unacknowledged payload bytes in flight: bounds the receiver's memory. */
   windowBytes?: number;
+  /** Chunk hashes shared with the share's other receivers; hashed ahead where the share had time. */
+  hashes?: ShareHashes;
 }
 
 /** Receivers acknowledge after committing to storage, in 4 MiB batches; 32 MiB keeps the wire busy while they write and bounds their memory. */
@@ -47,11 +50,11 @@ export const DEFAULT_WINDOW_BYTES = 32 * 1024 * 1024;
 export class SendSession {
   readonly #channel: TransferChannel;
   readonly #files: readonly OutgoingFile[];
-  readonly #options: Required<SendOptions>;
+  readonly #options: Required<Omit<SendOptions, 'hashes'>>;
   readonly #onProgress: (progress: SendProgress) => void;
   readonly #changed = new Pulse();
-  /** Chunk hashes per file, kept so a resumed or repeated chunk is not hashed twice. */
-  readonly #hashes: Array<Array<Uint8Array | undefined>>;
+  /** Chunk hashes, kept so a resumed, repeated or shared chunk is not hashed twice. */
+  readonly #hashes: ShareHashes;
   readonly #cancelledFiles = new Set<number>();
   readonly #resend: Array<{ file: number; chunk: number }> = [];
   #progress: SendProgress;
@@ -62,9 +65,10 @@ export class SendSession {
   constructor(channel: TransferChannel, files: readonly OutgoingFile[], options: SendOptions, onProgress: (p: SendProgress) => void) {
     this.#channel = channel;
     this.#files = files;
-    this.#options = { windowBytes: DEFAULT_WINDOW_BYTES, ...options };
+    const { hashes = new ShareHashes(), ...limits } = options;
+    this.#options = { windowBytes: DEFAULT_WINDOW_BYTES, ...limits };
     this.#onProgress = onProgress;
-    this.#hashes = files.map(() => []);
+    this.#hashes = hashes;
     this.#progress = { state: 'connecting', deliveredBytes: 0, totalBytes: files.reduce((n, f) => n + f.entry.size, 0) };
     channel.onMessage((data) => this.#receive(data));
     channel.onClose((reason) => this.#fail(reason));
@@ -192,29 +196,31 @@ export class SendSession {
     while (this.#resend.length > 0) {
       const { file, chunk } = this.#resend.shift()!;
       if (this.#cancelledFiles.has(file)) continue;
-      // Re-read from the file: a chunk that arrived corrupted may have been read wrong here too.
-      for await (const piece of this.#frames(run, file, chunk, chunk + 1)) if (!(await this.#sendFrame(run, file, piece))) return false;
+      // Re-read and hashed again: a chunk that arrived corrupted may have been read wrong here too, or the file changed.
+      for await (const piece of this.#frames(run, file, chunk, chunk + 1, true)) if (!(await this.#sendFrame(run, file, piece))) return false;
     }
     return this.#live(run);
   }
 
-  /** Chunks `from`…`to - 1` of a file, framed; their hashes are kept for the file's root. */
-  async *#frames(run: number, file: number, from: number, to: number): AsyncGenerator<OutgoingFrame> {
+  /** Chunks `from`…`to - 1` of a file, framed, with the hashes already known unless `rehash`; their hashes are kept for the file's root. */
+  async *#frames(run: number, file: number, from: number, to: number, rehash = false): AsyncGenerator<OutgoingFrame> {
     const { blob, entry } = this.#files[file]!;
-    for await (const piece of readFrames(blob, file, entry.size, this.#options.chunkSize, from, to)) {
+    const { chunkSize } = this.#options;
+    const known = rehash ? undefined : (chunk: number) => this.#hashes.get(file, chunkSize, chunk);
+    for await (const piece of readFrames(blob, file, entry.size, chunkSize, from, to, known)) {
       if (!this.#live(run)) return;
-      this.#hashes[file]![piece.chunk] = piece.hash;
+      this.#hashes.set(file, chunkSize, piece.chunk, piece.hash);
       yield piece;
     }
   }
 
   async #allHashes(run: number, file: number): Promise<Uint8Array[]> {
-    const hashes = this.#hashes[file]!;
-    const chunks = chunkCount(this.#files[file]!.entry.size, this.#options.chunkSize);
-    // Chunks the receiver already held were never read here; hash them now.
-    const missing = Array.from({ length: chunks }, (_, i) => i).filter((i) => !hashes[i]);
-    if (missing.length > 0) for await (const piece of this.#frames(run, file, missing[0]!, missing.at(-1)! + 1)) hashes[piece.chunk] = piece.hash;
-    return hashes.slice(0, chunks) as Uint8Array[];
+    const { chunkSize } = this.#options;
+    const chunks = chunkCount(this.#files[file]!.entry.size, chunkSize);
+    // Chunks the receiver already held may never have been read here; reading them through #frames keeps their hashes.
+    const missing = Array.from({ length: chunks }, (_, i) => i).filter((i) => !this.#hashes.get(file, chunkSize, i));
+    if (missing.length > 0) for await (const _frame of this.#frames(run, file, missing[0]!, missing.at(-1)! + 1));
+    return Array.from({ length: chunks }, (_, i) => this.#hashes.get(file, chunkSize, i)!);
   }
 
   /** Waits for room under both limits, then sends; false once pump `run` may no longer send. */
