@@ -4,6 +4,8 @@
  * a second of compositor time per 256 MiB on each side). An urgent change is
  * drawn at once; anything else at most once per interval, and the latest
  * request is always drawn in the end, so a quiet spell never hides a change.
+ * Twice a second by default: each frame costs the same core WebRTC runs on, at
+ * both ends, and the speed and time left are smoothed over seconds anyway.
  */
 export class RedrawGate {
   #last = -Infinity;
@@ -11,7 +13,7 @@ export class RedrawGate {
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly intervalMs = 250,
+    private readonly intervalMs = 500,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
