@@ -40,7 +40,8 @@ export class SendController {
   readonly #links = new Map<string, LinkEntry>();
   readonly #transferId = randomId();
   #hashes = new ShareHashes();
-  #hashingAhead = false;
+  /** The files being hashed ahead, if that is under way: a new share starts its own even while the last one winds down. */
+  #hashingAhead: readonly OutgoingFile[] | undefined;
 
   share(files: OutgoingFile[]): void {
     if (files.length === 0) return;
@@ -75,15 +76,17 @@ export class SendController {
    * as a receiver connects, and goes on once no transfer runs.
    */
   #hashAhead(): void {
-    if (this.#hashingAhead || this.files.length === 0 || this.#transferring()) return;
-    this.#hashingAhead = true;
     const files = this.files;
+    if (this.#hashingAhead === files || files.length === 0 || this.#transferring()) return;
+    this.#hashingAhead = files;
     const stopped = (): boolean => this.files !== files || this.#transferring();
     void this.#hashes
       .hashAhead(files, chunkSizeFor(undefined), stopped, (file) => this.withdrawn.has(file))
       // An unreadable file is reported by the transfer that reads it; hashing ahead just stops.
       .catch(() => undefined)
-      .finally(() => (this.#hashingAhead = false));
+      .finally(() => {
+        if (this.#hashingAhead === files) this.#hashingAhead = undefined;
+      });
   }
 
   #transferring(): boolean {
