@@ -6,7 +6,7 @@ import { wrapDataChannel } from '../transfer/channel.ts';
 import { chunkSizeFor } from '../transfer/protocol.ts';
 import { RedrawGate } from './redraw-gate.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
-import { SendSession, type OutgoingFile, type SendProgress } from '../transfer/sender.ts';
+import { SendSession, type OutgoingFile, type SendProgress, type SendState } from '../transfer/sender.ts';
 import { ShareHashes } from '../transfer/share-hashes.ts';
 
 export interface ReceiverView {
@@ -89,8 +89,9 @@ export class SendController {
       });
   }
 
+  /** Whether a receiver is being connected to or sent to: hashing ahead gives way to it. */
   #transferring(): boolean {
-    return [...this.#links.values()].some(({ session }) => !session || session.progress.state === 'connecting' || session.progress.state === 'sending');
+    return [...this.#links.values()].some(({ session }) => !session || wantsTheCpu(session.progress.state));
   }
 
   /** Ends the share: every receiver is told and the room is left. */
@@ -136,7 +137,7 @@ export class SendController {
           if (this.#links.get(peerId) !== entry) return;
           const bytesPerSecond = entry.meter.sample(progress.deliveredBytes);
           const stateChanged = progress.state !== this.receivers.find((r) => r.peerId === peerId)?.progress?.state;
-          if (progress.state !== 'connecting' && progress.state !== 'sending') this.#hashAhead();
+          if (!wantsTheCpu(progress.state)) this.#hashAhead();
           entry.redraw.request(stateChanged, () => {
             // Drawn up to one interval later: by then the receiver may have been dropped and its row settled.
             if (this.#links.get(peerId) !== entry) return;
@@ -183,3 +184,6 @@ export class SendController {
     this.receivers = this.receivers.map((r) => (r.peerId === peerId ? { ...r, ...patch } : r));
   }
 }
+
+/** A session starting or sending: the sender's core is the channel's then. */
+const wantsTheCpu = (state: SendState): boolean => state === 'connecting' || state === 'sending';
