@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/support/build-server.ts'],
+    globalSetup: ['tests/support/build-app.ts'],
     testTimeout: 180_000,
     hookTimeout: 180_000,
     // Browser tests share two cores with the browsers they drive: one file at a time.

@@ -4,11 +4,30 @@ export interface Child {
   process: ChildProcess;
   /** Everything it printed so far, for assertions and failure reports. */
   output(): string;
-  /** Sends SIGTERM and waits for the exit. */
+  /** Sends SIGTERM, waits a bounded time for the exit, then SIGKILLs: a hung child never hangs the suite. */
   stop(): Promise<void>;
 }
 
-/** Starts a program whose output is kept, and waits until `ready()` holds (polled; no fixed sleep). */
+/** How long a child gets to exit on SIGTERM before it is killed. */
+const STOP_GRACE_MS = 5_000;
+
+/** Ends `child`: SIGTERM, then SIGKILL if it has not exited within STOP_GRACE_MS. Resolves once it has exited. */
+export function stopProcess(child: ChildProcess, graceMs = STOP_GRACE_MS): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts a program whose output is kept, and waits until `ready()` holds (polled; no fixed sleep). `ready` may
+ * throw to say the start failed (a port already taken, say): the child is then stopped and the error passed on.
+ */
 export async function startChild(
   command: string,
   args: string[],
@@ -18,19 +37,25 @@ export async function startChild(
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  let failedToSpawn: Error | undefined;
+  void spawnError.then((error) => (failedToSpawn = error));
+  const stop = () => stopProcess(child);
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${options.name} exited early (${child.exitCode}):\n${output}`);
-    if (await options.ready(output)) break;
+    if (failedToSpawn) throw new Error(`${options.name} could not be started: ${failedToSpawn.message}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${options.name} exited early (${child.exitCode ?? child.signalCode}):\n${output}`);
+    let ready: boolean;
+    try {
+      ready = await options.ready(output);
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    if (ready) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`${options.name} did not start:\n${output}`);
+      throw new Error(`${options.name} did not start within ${options.timeoutMs ?? 30_000} ms:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

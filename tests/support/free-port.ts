@@ -12,3 +12,18 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * For servers that cannot bind port 0 and report it (redis-server, turnserver):
+ * starts one on a free port, and on a fresh port again if the start fails,
+ * since another process may take a free port before the server binds it.
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+    }
+  }
+}
