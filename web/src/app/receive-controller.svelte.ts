@@ -16,6 +16,8 @@ export interface IncomingFileView {
   bytesPerSecond: number;
   secondsLeft: number | undefined;
   error: string | undefined;
+  /** The finished file is assembled, so Save can hand it over within the click (see readyBlob). */
+  saveable: boolean;
 }
 
 /** `paused`: out of storage; retry() continues once space is freed. */
@@ -104,15 +106,10 @@ export class ReceiveController {
     void this.#session?.cancel(file);
   }
 
-  /** The finished file, assembled by the store. */
-  blob(file: number): Promise<Blob> {
-    return this.#blobs.get(file) ?? this.#store!.then((store) => store.blob(file));
-  }
-
   /**
-   * The finished file if it is assembled already. Saving must start within
-   * the click that asks for it: browsers refuse downloads and pickers that
-   * come after an await once the click's user activation has lapsed.
+   * The finished file if it is assembled already (its row is `saveable`). Saving must start within the click
+   * that asks for it: browsers refuse downloads and pickers that come after an await once the click's user
+   * activation has lapsed, so Save is offered only once this is there and never awaits.
    */
   readyBlob(file: number): Blob | undefined {
     return this.#readyBlobs.get(file);
@@ -168,7 +165,15 @@ export class ReceiveController {
       if (file.state !== 'complete' || this.#blobs.has(i)) return;
       const blob = this.#store!.then((store) => store.blob(i));
       this.#blobs.set(i, blob);
-      void blob.then((b) => this.#readyBlobs.set(i, b)).catch(() => this.#blobs.delete(i));
+      void blob.then(
+        (b) => {
+          this.#readyBlobs.set(i, b);
+          const row = this.files[i];
+          if (row) row.saveable = true;
+        },
+        // Tried again at the next draw.
+        () => this.#blobs.delete(i),
+      );
     });
     this.#shownState = progress.state;
     if (this.#meters.length !== manifest.files.length) this.#meters = manifest.files.map(() => new RateMeter());
@@ -184,6 +189,7 @@ export class ReceiveController {
         bytesPerSecond,
         secondsLeft: active ? meter.secondsLeft(entry.size - file.bytes) : undefined,
         error: file.error,
+        saveable: this.#readyBlobs.has(i),
       };
     });
     const bytes = progress.files.reduce((n, f) => n + f.bytes, 0);
