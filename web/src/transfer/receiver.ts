@@ -36,6 +36,8 @@ interface FileTracking {
   /** Which chunks are committed; a chunk sent again after a bad hash is counted once. */
   committed: Uint8Array;
   committedCount: number;
+  /** Chunks asked for again (`nack`) and not yet received whole: a root that arrives meanwhile may be stale. */
+  awaited: Set<number>;
   root?: string;
 }
 
@@ -142,7 +144,7 @@ export class ReceiveSession {
           const committed = new Uint8Array(chunks);
           const held = Math.min(have[i] ?? 0, chunks);
           committed.fill(1, 0, held);
-          return { chunks, committed, committedCount: held };
+          return { chunks, committed, committedCount: held, awaited: new Set<number>() };
         });
         this.#update({
           state: 'receiving',
@@ -158,6 +160,8 @@ export class ReceiveSession {
       case 'file-end': {
         const tracking = this.#tracking[message.file];
         if (!tracking || message.chunks !== tracking.chunks) throw new ProtocolError('file-end does not match the manifest');
+        // The sender sends the root again after the chunks it is asked for: that later one counts.
+        if (tracking.awaited.size > 0) return;
         tracking.root = message.root;
         await this.#verifyIfComplete(message.file);
         return;
@@ -193,9 +197,11 @@ export class ReceiveSession {
       return;
     }
     if (!equalBytes(await sha256(payload), hash)) {
+      tracking.awaited.add(chunk);
       this.#control({ type: 'nack', file, chunk });
       return;
     }
+    tracking.awaited.delete(chunk);
     if (fileState === 'waiting') this.#setFile(file, { state: 'receiving' });
     // Not awaited: storage commits in batches while later frames are checked.
     // The store may take the payload's buffer, so its length is read now.

@@ -57,6 +57,8 @@ export class SendSession {
   readonly #hashes: ShareHashes;
   readonly #cancelledFiles = new Set<number>();
   readonly #resend: Array<{ file: number; chunk: number }> = [];
+  /** Files whose `file-end` went out: a chunk of one sent again afterwards needs a `file-end` with the fresh root. */
+  readonly #endSent = new Set<number>();
   #progress: SendProgress;
   #inFlight = 0;
   /** Which pump may send: a pause retires the running one, a resume starts the next. */
@@ -180,9 +182,7 @@ export class SendSession {
       }
       if (!this.#live(run)) return;
       if (this.#cancelledFiles.has(index)) continue;
-      const root = await fileRoot(await this.#allHashes(run, index));
-      if (!this.#live(run)) return;
-      this.#control({ type: 'file-end', file: index, chunks, root });
+      if (!(await this.#sendFileEnd(run, index))) return;
     }
     // Everything is sent; stay for resend requests until the receiver has committed it all.
     while (this.#live(run) && (this.#inFlight > 0 || this.#resend.length > 0)) {
@@ -198,8 +198,19 @@ export class SendSession {
       if (this.#cancelledFiles.has(file)) continue;
       // Re-read and hashed again: a chunk that arrived corrupted may have been read wrong here too, or the file changed.
       for await (const piece of this.#frames(run, file, chunk, chunk + 1, true)) if (!(await this.#sendFrame(run, file, piece))) return false;
+      // A root sent before may hold the hash just replaced; the receiver ignores a root that comes while it waits
+      // for a chunk it asked for again, so this one is the root it verifies against.
+      if (this.#endSent.has(file) && !(await this.#sendFileEnd(run, file))) return false;
     }
     return this.#live(run);
+  }
+
+  async #sendFileEnd(run: number, file: number): Promise<boolean> {
+    const root = await fileRoot(await this.#allHashes(run, file));
+    if (!this.#live(run)) return false;
+    this.#control({ type: 'file-end', file, chunks: chunkCount(this.#files[file]!.entry.size, this.#options.chunkSize), root });
+    this.#endSent.add(file);
+    return true;
   }
 
   /** Chunks `from`…`to - 1` of a file, framed, with the hashes already known unless `rehash`; their hashes are kept for the file's root. */
