@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { CDPSession } from 'playwright-core';
-import type { TestBrowser } from '../support/browser.ts';
+import type { ChromiumPeer } from '../support/chromium.ts';
 
 export interface MemoryPeak {
   /** Largest growth of one renderer's RssAnon over its value at start(). */
@@ -35,7 +35,7 @@ export class RendererMemory {
     }, SAMPLE_MS);
   }
 
-  static async start(browser: TestBrowser): Promise<RendererMemory> {
+  static async start(browser: ChromiumPeer): Promise<RendererMemory> {
     const owner = browser.context.browser();
     if (!owner) throw new Error('no browser behind this context');
     const browserSession = await owner.newBrowserCDPSession();
@@ -80,7 +80,7 @@ async function rendererRss(session: CDPSession): Promise<Map<number, number>> {
 }
 
 /** CPU seconds used so far by each kind of process of one browser (renderer, browser, GPU, network…). */
-async function cpuByProcessType(browser: TestBrowser): Promise<Map<string, number>> {
+async function cpuByProcessType(browser: ChromiumPeer): Promise<Map<string, number>> {
   const session = await browser.context.browser()!.newBrowserCDPSession();
   const { processInfo } = (await session.send('SystemInfo.getProcessInfo')) as { processInfo: Array<{ type: string; cpuTime: number }> };
   await session.detach();
@@ -92,11 +92,11 @@ async function cpuByProcessType(browser: TestBrowser): Promise<Map<string, numbe
 /** CPU seconds each kind of process of the two browsers used between start() and stop(): where a run's time went. */
 export class CpuMeter {
   private constructor(
-    private readonly browsers: readonly [TestBrowser, TestBrowser],
+    private readonly browsers: readonly [ChromiumPeer, ChromiumPeer],
     private readonly before: ReadonlyArray<Map<string, number>>,
   ) {}
 
-  static async start(sender: TestBrowser, receiver: TestBrowser): Promise<CpuMeter> {
+  static async start(sender: ChromiumPeer, receiver: ChromiumPeer): Promise<CpuMeter> {
     return new CpuMeter([sender, receiver], await Promise.all([cpuByProcessType(sender), cpuByProcessType(receiver)]));
   }
 

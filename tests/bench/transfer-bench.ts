@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { launchBrowser, type TestBrowser } from '../support/browser.ts';
+import { launchChromium, type ChromiumPeer } from '../support/chromium.ts';
 import { makeFile, scratchDir } from '../support/files.ts';
 import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
 import { shareFiles } from '../support/transfer-flow.ts';
@@ -48,12 +48,12 @@ interface AppRun extends Run {
  */
 async function instrumentedRun<T extends { mbPerSecond: number }>(
   server: RunningServer,
-  sender: TestBrowser,
-  measure: (receiver: TestBrowser) => Promise<T>,
-  prepare?: (receiver: TestBrowser) => Promise<void>,
+  sender: ChromiumPeer,
+  measure: (receiver: ChromiumPeer) => Promise<T>,
+  prepare?: (receiver: ChromiumPeer) => Promise<void>,
 ): Promise<T & Run> {
   settleDisk();
-  const receiver = await launchBrowser({ cpus: RECEIVER_CPU });
+  const receiver = await launchChromium({ cpus: RECEIVER_CPU });
   try {
     await prepare?.(receiver);
     await receiver.page.goto(server.url);
@@ -93,14 +93,14 @@ interface BenchMarks {
   failed?: string;
 }
 
-async function appRun(server: RunningServer, sender: TestBrowser, dir: string, sizeMiB: number): Promise<AppRun> {
+async function appRun(server: RunningServer, sender: ChromiumPeer, dir: string, sizeMiB: number): Promise<AppRun> {
   const file = await makeFile(dir, `bench-${sizeMiB}MiB.bin`, sizeMiB * MiB);
   try {
     const run = await instrumentedRun(
       server,
       sender,
       async (receiver) => {
-        const link = await shareFiles(sender.page, server.url, [file]);
+        const link = await shareFiles(sender, server.url, [file]);
         const opened = Date.now();
         await receiver.page.goto(link);
         const marks = await receiver.page.evaluate(() => (window as unknown as { __droplineBench: { settled: Promise<BenchMarks> } }).__droplineBench.settled);
@@ -187,7 +187,7 @@ async function updateReadme(section: string): Promise<void> {
   await writeFile('README.md', updated);
 }
 
-async function rawRun(server: RunningServer, sender: TestBrowser): Promise<Run> {
+async function rawRun(server: RunningServer, sender: ChromiumPeer): Promise<Run> {
   const run = await instrumentedRun(server, sender, async (receiver) => ({
     mbPerSecond: await measureRawChannel(sender.page, receiver.page, server.url, 256 * MiB),
   }));
@@ -203,7 +203,7 @@ async function rawRun(server: RunningServer, sender: TestBrowser): Promise<Run> 
  * the first of eight brackets was the lowest or near it in the last four benches. 1 GiB, so the 1 GiB run finds
  * the same warm pages the 256 MiB runs do.
  */
-async function warmUp(server: RunningServer, sender: TestBrowser, dir: string): Promise<void> {
+async function warmUp(server: RunningServer, sender: ChromiumPeer, dir: string): Promise<void> {
   console.log('warm-up, not counted:');
   await rawRun(server, sender);
   await appRun(server, sender, dir, 1024);
@@ -212,7 +212,7 @@ async function warmUp(server: RunningServer, sender: TestBrowser, dir: string): 
 
 const dir = await scratchDir();
 const server = await startSignalServer();
-const sender = await launchBrowser({ cpus: SENDER_CPU });
+const sender = await launchChromium({ cpus: SENDER_CPU });
 try {
   // Raw and app runs take turns, so a machine busy with something else for a while weighs on both alike.
   await warmUp(server, sender, dir);

@@ -23,16 +23,14 @@ afterAll(async () => {
 test('a sender on one signaler instance and a receiver on another complete a transfer through Redis', async () => {
   const { sender, receiver, dir } = peers;
   const files = [await makeFile(dir, 'scale-out.bin', 3 * 1024 * 1024)];
-  const link = await shareFiles(sender.page, one.url, files);
+  const link = await shareFiles(sender, one.url, files);
   // The same link, served by the other instance: as a load balancer would send the receiver elsewhere.
-  await receiver.page.goto(link.replace(one.url, two.url));
-  await waitForRows(receiver.page, files.length, 'complete');
-  await saveAndVerify(receiver.page, files, dir);
+  await receiver.goto(link.replace(one.url, two.url));
+  await waitForRows(receiver, files.length, 'complete');
+  await saveAndVerify(receiver, files);
 
   // Each instance saw only its own peer: the meeting happened through Redis.
   const peerCount = async (server: RunningServer) => ((await (await fetch(`${server.url}/healthz`)).json()) as { peers: number }).peers;
   expect(await peerCount(one)).toBe(1);
   expect(await peerCount(two)).toBe(1);
-  expect(sender.errors).toEqual([]);
-  expect(receiver.errors).toEqual([]);
 });

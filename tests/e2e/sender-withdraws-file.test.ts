@@ -1,7 +1,8 @@
 import { expect, test } from 'vitest';
 import { makeFile } from '../support/files.ts';
+import { waitForReceivers } from '../support/sender-view.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
-import { saveAndVerify, shareFiles } from '../support/transfer-flow.ts';
+import { REDRAW_TIMEOUT_MS, canSave, rowText, saveAndVerify, shareFiles, waitForRow } from '../support/transfer-flow.ts';
 
 const peers = useTransferPeers(1);
 const signal = useSignalServer();
@@ -10,16 +11,17 @@ test('a file the sender takes back is not sent; the others arrive intact', async
   const { sender, receiver, dir } = peers;
   const keep = await makeFile(dir, 'keep.txt', 'this one goes\n');
   const withdraw = await makeFile(dir, 'private.bin', 3 * 1024 * 1024);
-  const link = await shareFiles(sender.page, signal.server.url, [keep, withdraw]);
+  const link = await shareFiles(sender, signal.server.url, [keep, withdraw]);
 
   await sender.page.getByRole('button', { name: `Stop sending ${withdraw.name}` }).click();
-  await expect.poll(() => sender.page.getByText('Not sent').count()).toBe(1);
+  await sender.page.getByText('Not sent').waitFor({ timeout: REDRAW_TIMEOUT_MS });
+  expect(await sender.page.getByText('Not sent').count()).toBe(1);
 
-  await receiver.page.goto(link);
-  const rows = receiver.page.getByTestId('file-row');
-  await expect.poll(() => rows.filter({ hasText: withdraw.name }).getAttribute('data-state')).toBe('failed');
-  expect(await rows.filter({ hasText: withdraw.name }).textContent()).toContain('Cancelled');
-  await expect.poll(() => rows.filter({ hasText: keep.name }).getAttribute('data-state')).toBe('complete');
-  await saveAndVerify(receiver.page, [keep], dir);
-  expect(await rows.filter({ hasText: withdraw.name }).getByTestId('save').isDisabled()).toBe(true);
+  await receiver.goto(link);
+  await waitForRow(receiver, withdraw.name, 'failed');
+  expect(await rowText(receiver, withdraw.name)).toContain('Cancelled');
+  await waitForRow(receiver, keep.name, 'complete');
+  await saveAndVerify(receiver, [keep]);
+  expect(await canSave(receiver, withdraw.name)).toBe(false);
+  await waitForReceivers(sender, ['done']);
 });

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import type { Page } from 'playwright-core';
 import { mintTurnCredentials } from '../../signal/ice/turn-credentials.ts';
 import type { IceServer } from '../../signal/protocol/index.ts';
+import type { Peer } from '../support/browser.ts';
 import { makeFile } from '../support/files.ts';
+import { connectionStats, recordPeerConnections } from '../support/peer-connections.ts';
 import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
 import { startTurn, type RunningTurn } from '../support/turn-server.ts';
 import { saveAndVerify, shareFiles, waitForRows } from '../support/transfer-flow.ts';
@@ -24,8 +25,8 @@ afterAll(async () => {
 });
 
 /** Gathers ICE candidates in the page with only `server` and relay-only policy; returns the relay candidates' types. */
-function gatherRelayCandidates(page: Page, server: IceServer): Promise<string[]> {
-  return page.evaluate(async (iceServer) => {
+function gatherRelayCandidates(peer: Peer, server: IceServer): Promise<string[]> {
+  return peer.evaluate(async (iceServer) => {
     const pc = new RTCPeerConnection({ iceServers: [iceServer], iceTransportPolicy: 'relay' });
     const found: string[] = [];
     pc.addEventListener('icecandidate', ({ candidate }) => {
@@ -44,18 +45,18 @@ function gatherRelayCandidates(page: Page, server: IceServer): Promise<string[]>
 
 test('two browsers forced to relay complete a transfer through coturn with credentials from the signaler', async () => {
   const { sender, receiver, dir } = peers;
+  await Promise.all([recordPeerConnections(sender), recordPeerConnections(receiver)]);
   const files = [await makeFile(dir, 'relayed.bin', 4 * 1024 * 1024)];
-  const link = await shareFiles(sender.page, server.url, files);
-  await receiver.page.goto(link);
-  await waitForRows(receiver.page, files.length, 'complete');
-  await saveAndVerify(receiver.page, files, dir);
-  // coturn saw both browsers allocate relays with the REST credentials.
-  // coturn allocated relays for both peers, with usernames the signaler minted (`expiry:peerId`), and relayed between them.
+  const link = await shareFiles(sender, server.url, files);
+  await receiver.goto(link);
+  await waitForRows(receiver, files.length, 'complete');
+  // The bytes went through the relay: WebRTC's own stats show a relay candidate at both ends of the pair in use.
+  const pairs = await Promise.all([sender, receiver].map(async (peer) => (await connectionStats(peer)).selectedPairs));
+  expect(pairs).toEqual([[{ local: 'relay', remote: 'relay' }], [{ local: 'relay', remote: 'relay' }]]);
+  await saveAndVerify(receiver, files);
+  // coturn allocated relays for both peers, with usernames the signaler minted (`expiry:peerId`).
   const users = new Set([...turn.output().matchAll(/user <(\d+:[A-Za-z0-9_-]{22})>: incoming packet ALLOCATE processed, success/g)].map((m) => m[1]));
   expect(users.size).toBeGreaterThanOrEqual(2);
-  expect(turn.output()).toMatch(/CREATE_PERMISSION processed, success/);
-  expect(sender.errors).toEqual([]);
-  expect(receiver.errors).toEqual([]);
 });
 
 test('/api/ice credentials gather a relay candidate; wrong and expired ones gather none', async () => {
@@ -63,10 +64,10 @@ test('/api/ice credentials gather a relay candidate; wrong and expired ones gath
   expect(body.iceTransportPolicy).toBe('relay');
   const good = body.iceServers.find((s) => s.username);
   if (!good) throw new Error(`no TURN server in /api/ice: ${JSON.stringify(body)}`);
-  const page = peers.receiver.page;
-  expect(await gatherRelayCandidates(page, good)).toContain('relay');
+  const peer = peers.receiver;
+  expect(await gatherRelayCandidates(peer, good)).toContain('relay');
 
-  expect(await gatherRelayCandidates(page, { ...good, credential: mintTurnCredentials('not-the-secret', 'x', 300).credential })).toEqual([]);
+  expect(await gatherRelayCandidates(peer, { ...good, credential: mintTurnCredentials('not-the-secret', 'x', 300).credential })).toEqual([]);
   const expired = mintTurnCredentials(turn.secret, 'late-peer', -60);
-  expect(await gatherRelayCandidates(page, { urls: good.urls, ...expired })).toEqual([]);
+  expect(await gatherRelayCandidates(peer, { urls: good.urls, ...expired })).toEqual([]);
 });

@@ -1,31 +1,41 @@
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 /**
- * Flags known to work on these machines (design.md §8). The last two let
- * WebRTC gather 127.0.0.1 candidates in a loopback-only network namespace.
+ * One peer of an end-to-end test: a browser process of its own, with a fresh profile, driven through the same
+ * small surface whatever its engine. Tests name engines, not drivers: `chromium.ts` drives Debian's Chromium with
+ * Playwright, `firefox.ts` Debian's Firefox ESR with Puppeteer over WebDriver BiDi.
  */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--allow-loopback-in-peer-connection',
-  '--use-fake-ui-for-media-stream',
-];
+export type Engine = 'chromium' | 'firefox';
 
-export interface TestBrowser {
-  context: BrowserContext;
-  page: Page;
+export interface SavedDownload {
+  /** The name the page gave the download. */
+  name: string;
+  /** Where the browser wrote it. */
+  path: string;
+}
+
+export interface Peer {
+  readonly engine: Engine;
   /** Console errors and page errors seen so far: a CSP violation or an uncaught exception fails a test. */
-  errors: string[];
+  readonly errors: string[];
+  goto(url: string): Promise<void>;
+  reload(): Promise<void>;
+  /** Runs `script` in every page this peer loads from now on, before the page's own scripts. */
+  addInitScript(script: () => void): Promise<void>;
+  /** Runs `fn(arg)` in the page and returns its (serialisable) result. */
+  evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  /** Waits until `fn(arg)` is truthy in the page, polled every 200 ms; fails after `timeoutMs`. */
+  waitFor<A>(fn: (arg: A) => unknown, arg: A, timeoutMs: number): Promise<void>;
+  /** Sets files on the send view's file input, as a person picking them would. */
+  pickFiles(paths: string[]): Promise<void>;
+  /** A real click (input events, user activation) on the element `selector` names, once it is visible and enabled. */
+  click(selector: string): Promise<void>;
+  /** Clicks `selector` and waits for the one download the click starts, written to disk. */
+  download(selector: string): Promise<SavedDownload>;
+  /** Downloads the browser started, and clicks made through download(): a click that starts two shows here. */
+  readonly downloadCounts: { started: number; clicked: number };
   close(): Promise<void>;
 }
 
@@ -39,39 +49,55 @@ export interface LaunchOptions {
   cpus?: string;
 }
 
-/** A separate Chromium process with its own fresh profile: one per peer, never two tabs of one. */
-export async function launchBrowser({ viewport = { width: 1280, height: 800 }, cpus }: LaunchOptions = {}): Promise<TestBrowser> {
-  const profile = await mkdtemp(join(tmpdir(), 'dropline-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: cpus === undefined ? CHROMIUM_PATH : await pinnedLauncher(profile, cpus),
-    headless: true,
-    args: CHROMIUM_ARGS,
-    acceptDownloads: true,
-    viewport,
-  });
-  await context.grantPermissions(['microphone', 'clipboard-read', 'clipboard-write']);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
+export const DEFAULT_VIEWPORT = { width: 1280, height: 800 };
+
+/** A fresh profile folder and a downloads folder inside it; both go when the peer closes. */
+export async function freshProfile(engine: Engine): Promise<{ profile: string; downloads: string; remove(): Promise<void> }> {
+  const profile = await mkdtemp(join(tmpdir(), `dropline-${engine}-`));
+  const downloads = await mkdtemp(join(tmpdir(), `dropline-${engine}-downloads-`));
   return {
-    context,
-    page,
-    errors,
-    close: async () => {
-      await context.close();
+    profile,
+    downloads,
+    remove: async () => {
       await rm(profile, { recursive: true, force: true });
+      await rm(downloads, { recursive: true, force: true });
     },
   };
 }
 
-/** A launcher script (kept in the profile, so it goes with it) that starts Chromium on `cpus`; its children inherit them. */
-async function pinnedLauncher(profile: string, cpus: string): Promise<string> {
+/** A launcher script (kept in the profile, so it goes with it) that starts `executable` on `cpus`; its children inherit them. */
+export async function pinnedLauncher(profile: string, executable: string, cpus: string): Promise<string> {
   const path = join(profile, 'launch-pinned.sh');
   const quote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
-  await writeFile(path, `#!/bin/sh\nexec taskset -c ${quote(cpus)} ${quote(CHROMIUM_PATH)} "$@"\n`);
+  await writeFile(path, `#!/bin/sh\nexec taskset -c ${quote(cpus)} ${quote(executable)} "$@"\n`);
   await chmod(path, 0o755);
   return path;
+}
+
+/**
+ * Browsers refuse a frame's downloads past 10 a second (Chromium drops the 11th without a word: its "throttle
+ * url download requests from a RenderFrame" rule). A person never clicks Save that fast; a test saving a folder
+ * row by row does, so it keeps to the browser's pace instead of retrying what the browser dropped.
+ */
+export class DownloadPace {
+  static readonly PER_SECOND = 10;
+  readonly #starts: number[] = [];
+
+  async next(): Promise<void> {
+    const windowMs = 1100; // a little over the browser's second, so its clock and ours need not agree exactly
+    const oldest = this.#starts.at(-DownloadPace.PER_SECOND);
+    const wait = oldest === undefined ? 0 : oldest + windowMs - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    this.#starts.push(Date.now());
+    if (this.#starts.length > DownloadPace.PER_SECOND) this.#starts.shift();
+  }
+}
+
+/** Launches every peer; if one fails to start, the ones that did are closed before the error is passed on. */
+export async function launchAll<T extends { close(): Promise<void> }>(launches: Array<() => Promise<T>>): Promise<T[]> {
+  const results = await Promise.allSettled(launches.map((launch) => launch()));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failed) return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+  await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.close().catch(() => undefined) : undefined)));
+  throw failed.reason;
 }

@@ -1,4 +1,4 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Peer } from './browser.ts';
 
 /** Where a receiving page keeps chunk bytes: files in the origin private file system, and Blobs in IndexedDB batch records. */
 export interface ChunkStorage {
@@ -7,13 +7,19 @@ export interface ChunkStorage {
   indexedDbBatches: number;
 }
 
-/** Counts what the app stored, read from inside the page. */
-export function chunkStorage(page: Page): Promise<ChunkStorage> {
-  return page.evaluate(async () => {
+/** Where withoutOpfs() keeps the real getDirectory, out of the app's sight, so the test can still look inside OPFS. */
+const HIDDEN_GET_DIRECTORY = '__droplineTestGetDirectory';
+
+/** Counts what the app stored, read from inside the page; OPFS is read even where the app was shown none. */
+export function chunkStorage(peer: Peer): Promise<ChunkStorage> {
+  return peer.evaluate(async (hidden) => {
     let opfsFiles = 0;
-    const getDirectory = StorageManager.prototype.getDirectory as StorageManager['getDirectory'] | undefined;
+    const getDirectory =
+      ((window as unknown as Record<string, StorageManager['getDirectory'] | undefined>)[hidden] ?? StorageManager.prototype.getDirectory) as
+        | StorageManager['getDirectory']
+        | undefined;
     if (getDirectory) {
-      const root = await navigator.storage.getDirectory();
+      const root = await getDirectory.call(navigator.storage);
       const app = await root.getDirectoryHandle('dropline').catch(() => undefined);
       // The DOM library types lack the async iterator of directory handles.
       type Listing = { values(): AsyncIterable<FileSystemHandle> };
@@ -33,12 +39,17 @@ export function chunkStorage(page: Page): Promise<ChunkStorage> {
     });
     db.close();
     return { opfsFiles, indexedDbBlobs: batches.filter((b) => b.data instanceof Blob).length, indexedDbBatches: batches.length };
-  });
+  }, HIDDEN_GET_DIRECTORY);
 }
 
-/** Makes a browser look like one without the origin private file system (some private windows, older engines). */
-export async function withoutOpfs(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    delete (StorageManager.prototype as Partial<StorageManager>).getDirectory;
+/**
+ * Makes a browser look like one without the origin private file system (some private windows, older engines).
+ * The real getDirectory is kept under a name the app never reads, so chunkStorage() can prove nothing went there.
+ */
+export async function withoutOpfs(peer: Peer): Promise<void> {
+  await peer.addInitScript(() => {
+    const prototype = StorageManager.prototype as Partial<StorageManager>;
+    Object.defineProperty(window, '__droplineTestGetDirectory', { value: prototype.getDirectory });
+    delete prototype.getDirectory;
   });
 }

@@ -1,71 +1,99 @@
-import type { Download, Locator, Page } from 'playwright-core';
-import { join } from 'node:path';
 import { sha256OfFile, type SourceFile } from './files.ts';
+import type { Peer } from './browser.ts';
+import type { ChromiumPeer } from './chromium.ts';
+
+/** The row of a received file, by its name, and a control inside it. */
+export const rowSelector = (name: string): string => `[data-testid="file-row"][data-name=${JSON.stringify(name)}]`;
+export const saveSelector = (name: string): string => `${rowSelector(name)} [data-testid="save"]`;
+
+/** How long a transfer of the small files these tests send may take to reach a state, on a slow shared machine. */
+export const TRANSFER_TIMEOUT_MS = 120_000;
+/** How long a state change drawn at the next redraw (twice a second) may take to show, with room for a busy machine. */
+export const REDRAW_TIMEOUT_MS = 15_000;
+
+/** Reads the share link from the send view: the input's value, or the element's text. */
+export const readShareLink = (peer: Peer): Promise<string> =>
+  peer.evaluate(() => {
+    const link = document.querySelector<HTMLInputElement>('[data-testid="share-link"]');
+    return link ? (link.value ?? link.textContent ?? '') : '';
+  }, undefined);
 
 /** Sets files on the send view's file input, as a person picking them would, and returns the share link. */
-export async function shareFiles(page: Page, baseUrl: string, files: SourceFile[]): Promise<string> {
-  await page.goto(baseUrl);
-  await page.getByTestId('file-input').setInputFiles(files.map((f) => f.path));
-  const link = page.getByTestId('share-link');
-  await link.waitFor();
-  return link.inputValue();
+export async function shareFiles(peer: Peer, baseUrl: string, files: SourceFile[]): Promise<string> {
+  await peer.goto(baseUrl);
+  await peer.pickFiles(files.map((f) => f.path));
+  await peer.waitFor(() => document.querySelector('[data-testid="share-link"]'), undefined, REDRAW_TIMEOUT_MS);
+  return readShareLink(peer);
 }
 
 /** Picks a whole folder with the send view's folder input, as a person would, and returns the share link. */
-export async function shareFolder(page: Page, baseUrl: string, folder: string): Promise<string> {
-  await page.goto(baseUrl);
-  await page.getByLabel('Choose a folder to send').setInputFiles(folder);
-  const link = page.getByTestId('share-link');
-  await link.waitFor();
-  return link.inputValue();
+export async function shareFolder(peer: ChromiumPeer, baseUrl: string, folder: string): Promise<string> {
+  await peer.goto(baseUrl);
+  await peer.page.getByLabel('Choose a folder to send').setInputFiles(folder);
+  await peer.waitFor(() => document.querySelector('[data-testid="share-link"]'), undefined, REDRAW_TIMEOUT_MS);
+  return readShareLink(peer);
 }
 
-/** Waits until every row reaches `state` (or fails loudly with the rows' states and errors). */
-export async function waitForRows(page: Page, count: number, state: string, timeout = 120_000): Promise<void> {
+/** What the receive view shows, for failure messages: every row's state and text, and the alert. */
+export const describeRows = (peer: Peer): Promise<string> =>
+  peer.evaluate(
+    () =>
+      [...document.querySelectorAll('[data-testid="file-row"]')].map((r) => `${r.getAttribute('data-state')}: ${r.textContent?.replace(/\s+/g, ' ').trim()}`).join('\n') +
+      `\nalert: ${document.querySelector('[role="alert"]')?.textContent?.trim() ?? '(none)'}`,
+    undefined,
+  );
+
+/** Runs a wait and, if it times out, fails with what the rows show. */
+async function explained(peer: Peer, what: string, wait: Promise<void>): Promise<void> {
   try {
-    await page.waitForFunction(
-      ({ count, state }) => {
-        const rows = [...document.querySelectorAll('[data-testid="file-row"]')];
-        return rows.length === count && rows.every((row) => row.getAttribute('data-state') === state);
-      },
-      { count, state },
-      { timeout, polling: 200 },
-    );
+    await wait;
   } catch (error) {
-    const rows = await page.getByTestId('file-row').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-state')}: ${r.textContent?.replace(/\s+/g, ' ')}`));
-    throw new Error(`rows did not all reach ${state}:\n${rows.join('\n')}\n${String(error)}`);
+    throw new Error(`${what} (${peer.engine}):\n${await describeRows(peer).catch(() => '(page gone)')}\n${String(error)}`);
   }
 }
 
-/** Clicks each row's save button and checks the download's name and SHA-256 against its source. */
-export async function saveAndVerify(page: Page, files: SourceFile[], downloadDir: string): Promise<void> {
+/** Waits until there are `count` rows and every one is in `state`. */
+export function waitForRows(peer: Peer, count: number, state: string, timeoutMs = TRANSFER_TIMEOUT_MS): Promise<void> {
+  const wait = peer.waitFor(
+    ({ count, state }) => {
+      const rows = [...document.querySelectorAll('[data-testid="file-row"]')];
+      return rows.length === count && rows.every((row) => row.getAttribute('data-state') === state);
+    },
+    { count, state },
+    timeoutMs,
+  );
+  return explained(peer, `rows did not all reach ${state}`, wait);
+}
+
+/** Waits until the row of `name` is in `state`. */
+export function waitForRow(peer: Peer, name: string, state: string, timeoutMs = TRANSFER_TIMEOUT_MS): Promise<void> {
+  const wait = peer.waitFor(({ selector, state }) => document.querySelector(selector)?.getAttribute('data-state') === state, { selector: rowSelector(name), state }, timeoutMs);
+  return explained(peer, `the row of ${name} did not reach ${state}`, wait);
+}
+
+/** The text of the row of `name`. */
+export const rowText = (peer: Peer, name: string): Promise<string> =>
+  peer.evaluate((selector) => document.querySelector(selector)?.textContent?.replace(/\s+/g, ' ').trim() ?? '', rowSelector(name));
+
+/** Waits until the page's `role="alert"` element says `text`, and returns all it says. */
+export async function waitForAlert(peer: Peer, text: string, timeoutMs = TRANSFER_TIMEOUT_MS): Promise<string> {
+  const wait = peer.waitFor((text) => document.querySelector('[role="alert"]')?.textContent?.includes(text), text, timeoutMs);
+  await explained(peer, `no alert saying "${text}"`, wait);
+  return peer.evaluate(() => document.querySelector('[role="alert"]')?.textContent ?? '', undefined);
+}
+
+/** Whether the save button of `name` can be clicked. */
+export const canSave = (peer: Peer, name: string): Promise<boolean> =>
+  peer.evaluate((selector) => document.querySelector<HTMLButtonElement>(selector)?.disabled === false, saveSelector(name));
+
+/** Clicks each row's Save, once, and checks that the one download it starts has the file's name and SHA-256. */
+export async function saveAndVerify(peer: Peer, files: SourceFile[]): Promise<void> {
   for (const source of files) {
-    const row = page.getByTestId('file-row').filter({ hasText: source.name });
-    const download = await clickForDownload(page, row.getByTestId('save')).catch((error: unknown) => {
-      throw new Error(`saving ${source.name} started no download: ${String(error)}`);
+    const saved = await peer.download(saveSelector(source.name)).catch((error: unknown) => {
+      throw new Error(`saving ${source.name} (${peer.engine}) started no download: ${String(error)}`);
     });
-    if (download.suggestedFilename() !== source.name) {
-      throw new Error(`downloaded as ${download.suggestedFilename()}, expected ${source.name}`);
-    }
-    const target = join(downloadDir, `${Date.now()}-${source.name}`);
-    await download.saveAs(target);
-    const hash = await sha256OfFile(target);
-    if (hash !== source.sha256) throw new Error(`${source.name}: SHA-256 ${hash} != source ${source.sha256}`);
-  }
-}
-
-/**
- * Clicks and waits for the download it starts. Headless Chromium silently
- * drops the 11th of a quick series of downloads from one page, even a plain
- * anchor download on a blank page (measured), so one unanswered click is
- * clicked again; a second silence is a real failure.
- */
-async function clickForDownload(page: Page, button: Locator): Promise<Download> {
-  try {
-    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), button.click()]);
-    return download;
-  } catch {
-    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), button.click()]);
-    return download;
+    if (saved.name !== source.name) throw new Error(`downloaded as ${saved.name}, expected ${source.name}`);
+    const hash = await sha256OfFile(saved.path);
+    if (hash !== source.sha256) throw new Error(`${source.name} (${peer.engine}): SHA-256 ${hash} != source ${source.sha256}`);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { launchBrowser } from '../support/browser.ts';
+import { launchChromium } from '../support/chromium.ts';
 import { makeFile, scratchDir } from '../support/files.ts';
 import { startSignalServer } from '../support/signal-server.ts';
 import { shareFiles, waitForRows } from '../support/transfer-flow.ts';
@@ -23,12 +23,12 @@ const files = [
 const server = await startSignalServer();
 try {
   for (const [name, viewport] of Object.entries(viewports)) {
-    const sender = await launchBrowser({ viewport });
-    const receiver = await launchBrowser({ viewport });
+    const sender = await launchChromium({ viewport });
+    const receiver = await launchChromium({ viewport });
     try {
       await sender.page.goto(server.url);
       await sender.page.screenshot({ path: join(outDir, `${name}-send-empty.png`), fullPage: true });
-      const link = await shareFiles(sender.page, server.url, files);
+      const link = await shareFiles(sender, server.url, files);
       await sender.page.screenshot({ path: join(outDir, `${name}-send-waiting.png`), fullPage: true });
       await receiver.page.goto(link);
       // Mid-transfer with some bytes stored: the first chunk is drawn before its batch is committed.
@@ -38,12 +38,12 @@ try {
           !document.querySelector('[data-testid="overall-progress"]')?.textContent?.trim().startsWith('0 B'),
       );
       await receiver.page.screenshot({ path: join(outDir, `${name}-receive-progress.png`), fullPage: true });
-      await waitForRows(receiver.page, files.length, 'complete');
+      await waitForRows(receiver, files.length, 'complete');
       await receiver.page.screenshot({ path: join(outDir, `${name}-receive-done.png`), fullPage: true });
       await sender.page.waitForSelector('[data-testid="receiver-row"][data-state="done"]');
       await sender.page.screenshot({ path: join(outDir, `${name}-send-done.png`), fullPage: true });
       // A second device without room: it pauses, and the sender shows it waiting.
-      const full = await launchBrowser({ viewport });
+      const full = await launchChromium({ viewport });
       try {
         const cdp = await full.context.newCDPSession(full.page);
         await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize: 2 * 1024 * 1024 });

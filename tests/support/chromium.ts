@@ -1,0 +1,125 @@
+import { chromium, type BrowserContext, type Download, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import { DEFAULT_VIEWPORT, DownloadPace, freshProfile, pinnedLauncher, type LaunchOptions, type Peer, type SavedDownload } from './browser.ts';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Flags known to work on these machines (design.md §8). The last two let
+ * WebRTC gather 127.0.0.1 candidates in a loopback-only network namespace.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--allow-loopback-in-peer-connection',
+  '--use-fake-ui-for-media-stream',
+];
+
+/** A Chromium peer, driven by Playwright; `page` and `context` are there for what only Chromium offers (CDP). */
+export class ChromiumPeer implements Peer {
+  readonly engine = 'chromium';
+  readonly errors: string[] = [];
+  readonly downloadCounts = { started: 0, clicked: 0 };
+  readonly #pace = new DownloadPace();
+  readonly #downloads: Download[] = [];
+  #saved = 0;
+
+  constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    private readonly downloadDir: string,
+    private readonly closeAll: () => Promise<void>,
+  ) {
+    page.on('console', (message) => {
+      if (message.type() === 'error') this.errors.push(message.text());
+    });
+    page.on('pageerror', (error) => this.errors.push(error.message));
+    page.on('download', (download) => {
+      this.downloadCounts.started++;
+      this.#downloads.push(download);
+    });
+  }
+
+  async goto(url: string): Promise<void> {
+    await this.page.goto(url);
+  }
+
+  async reload(): Promise<void> {
+    await this.page.reload();
+  }
+
+  async addInitScript(script: () => void): Promise<void> {
+    await this.context.addInitScript(script);
+  }
+
+  evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
+    // Playwright's evaluate types its argument through its own serialisation types.
+    return this.page.evaluate(fn as (arg: unknown) => R | Promise<R>, arg as unknown) as Promise<R>;
+  }
+
+  async waitFor<A>(fn: (arg: A) => unknown, arg: A, timeoutMs: number): Promise<void> {
+    await this.page.waitForFunction(fn as (arg: unknown) => unknown, arg as unknown, { timeout: timeoutMs, polling: 200 });
+  }
+
+  async pickFiles(paths: string[]): Promise<void> {
+    await this.page.getByTestId('file-input').setInputFiles(paths);
+  }
+
+  async click(selector: string): Promise<void> {
+    await this.page.locator(selector).click();
+  }
+
+  async download(selector: string): Promise<SavedDownload> {
+    await this.#pace.next();
+    const seen = this.#downloads.length;
+    this.downloadCounts.clicked++;
+    await this.click(selector);
+    const download = this.#downloads[seen] ?? (await this.page.waitForEvent('download', { timeout: 15_000 }));
+    const path = join(this.downloadDir, `${++this.#saved}-${download.suggestedFilename()}`);
+    await download.saveAs(path);
+    return { name: download.suggestedFilename(), path };
+  }
+
+  /** Another tab of this same browser, sharing its profile and storage; closing it closes only the tab. */
+  async newTab(): Promise<ChromiumPeer> {
+    const page = await this.context.newPage();
+    return new ChromiumPeer(this.context, page, this.downloadDir, () => page.close());
+  }
+
+  close(): Promise<void> {
+    return this.closeAll();
+  }
+}
+
+/** A separate Chromium process with its own fresh profile: one per peer, never two tabs of one. */
+export async function launchChromium({ viewport = DEFAULT_VIEWPORT, cpus }: LaunchOptions = {}): Promise<ChromiumPeer> {
+  const folders = await freshProfile('chromium');
+  try {
+    const context = await chromium.launchPersistentContext(folders.profile, {
+      executablePath: cpus === undefined ? CHROMIUM_PATH : await pinnedLauncher(folders.profile, CHROMIUM_PATH, cpus),
+      headless: true,
+      args: CHROMIUM_ARGS,
+      acceptDownloads: true,
+      viewport,
+    });
+    try {
+      await context.grantPermissions(['microphone', 'clipboard-read', 'clipboard-write']);
+      const page = context.pages()[0] ?? (await context.newPage());
+      return new ChromiumPeer(context, page, folders.downloads, async () => {
+        await context.close();
+        await folders.remove();
+      });
+    } catch (error) {
+      await context.close();
+      throw error;
+    }
+  } catch (error) {
+    await folders.remove();
+    throw error;
+  }
+}
