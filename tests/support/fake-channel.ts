@@ -18,7 +18,9 @@ export class FakeChannelEnd implements TransferChannel {
   /** Largest bufferedAmount seen at the moment of a send: the sender's high-water discipline. */
   peakBufferedAtSend = 0;
   readonly sent: Array<string | ArrayBuffer> = [];
-  #messageHandlers: Array<(data: string | ArrayBuffer) => void> = [];
+  #handler: ((data: string | ArrayBuffer) => void) | undefined;
+  /** Delivered while no handler was set: handed to the next one first, as a wrapped DataChannel does. */
+  #early: Array<string | ArrayBuffer> = [];
   #closeHandlers: Array<(reason: string) => void> = [];
   #drainWaiters: Array<() => void> = [];
   #count = 0;
@@ -58,7 +60,13 @@ export class FakeChannelEnd implements TransferChannel {
   }
 
   onMessage(handler: (data: string | ArrayBuffer) => void): void {
-    this.#messageHandlers.push(handler);
+    this.#handler = handler;
+    this.#early.splice(0).forEach(handler);
+  }
+
+  handOver(unread: Array<string | ArrayBuffer>): void {
+    this.#handler = undefined;
+    this.#early.unshift(...unread);
   }
 
   onClose(handler: (reason: string) => void): void {
@@ -76,7 +84,8 @@ export class FakeChannelEnd implements TransferChannel {
   }
 
   #deliver(data: string | ArrayBuffer): void {
-    this.#messageHandlers.forEach((handler) => handler(data));
+    if (this.#handler) this.#handler(data);
+    else this.#early.push(data);
   }
 
   #wake(): void {

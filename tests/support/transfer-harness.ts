@@ -26,6 +26,8 @@ export interface Harness {
   settled: Promise<{ send: SendProgress; receive: ReceiveProgress }>;
   /** Control messages the receiver sent, parsed. */
   receiverMessages(): Array<Record<string, unknown>>;
+  /** Resolves once the receiver reports progress for which `reached` holds. */
+  receiverReaches(reached: (progress: ReceiveProgress) => boolean): Promise<void>;
 }
 
 export interface HarnessOptions {
@@ -51,9 +53,11 @@ export function startTransfer(files: Array<{ name: string; data: Uint8Array }>, 
   const check = (): void => {
     if (send && receive && over(send.state) && over(receive.state)) resolve({ send, receive });
   };
+  let waiters: Array<{ reached: (progress: ReceiveProgress) => boolean; resolve: () => void }> = [];
   const receiver = new ReceiveSession(receiverEnd, store, (p) => {
     receive = p;
     check();
+    waiters = waiters.filter((w) => !(w.reached(p) && (w.resolve(), true)));
   });
   const sender = new SendSession(
     senderEnd,
@@ -73,6 +77,7 @@ export function startTransfer(files: Array<{ name: string; data: Uint8Array }>, 
     store,
     settled,
     receiverMessages: () => receiverEnd.sent.filter((m): m is string => typeof m === 'string').map((m) => JSON.parse(m) as Record<string, unknown>),
+    receiverReaches: (reached) => (receive && reached(receive) ? Promise.resolve() : new Promise((resolve) => waiters.push({ reached, resolve }))),
   };
 }
 

@@ -16,8 +16,15 @@ describe('share links', () => {
   });
 
   test.each([
-    ['/r/AAAAAAAAAAAAAAAAAAAAAA', ''],
-    ['/r/AAAAAAAAAAAAAAAAAAAAAA', '#k=short'],
+    ['', ''],
+    ['#k=short', ''],
+    ['#x=BBBBBBBBBBBBBBBBBBBBBB', ''],
+    ['#k=BBBBBBBBBBBBBBBBBBBBBB&pw=1', 'BBBBBBBBBBBBBBBBBBBBBB'],
+  ])('a room link with the fragment "%s" opens with the secret "%s": a missing one fails the proof, and the page says why', (hash, secret) => {
+    expect(parseShareLink('/r/AAAAAAAAAAAAAAAAAAAAAA', hash)).toEqual({ room: 'AAAAAAAAAAAAAAAAAAAAAA', secret });
+  });
+
+  test.each([
     ['/r/too-short', '#k=BBBBBBBBBBBBBBBBBBBBBB'],
     ['/r/AAAAAAAAAAAAAAAAAAAAAA/extra', '#k=BBBBBBBBBBBBBBBBBBBBBB'],
     ['/x/AAAAAAAAAAAAAAAAAAAAAA', '#k=BBBBBBBBBBBBBBBBBBBBBB'],

@@ -139,7 +139,7 @@ describe('a transfer between a SendSession and a ReceiveSession', () => {
 
   test('cancelling one file on the receiver stops it and lets the others finish', async () => {
     const t = startTransfer([randomFile('unwanted', 64 * 4096), randomFile('wanted', 2 * 4096)], { windowBytes: 8 * 4096 });
-    await new Promise<void>((resolve) => t.receiverEnd.onMessage(() => t.receiver.progress.files[0]?.bytes && resolve()));
+    await t.receiverReaches((progress) => (progress.files[0]?.bytes ?? 0) > 0);
     await t.receiver.cancel(0);
     const { send, receive } = await t.settled;
     expect(receive.files.map((f) => f.state)).toEqual(['cancelled', 'complete']);
@@ -149,7 +149,7 @@ describe('a transfer between a SendSession and a ReceiveSession', () => {
 
   test('cancelling the whole share on the sender tells the receiver', async () => {
     const t = startTransfer([randomFile('a', 64 * 4096)], { windowBytes: 8 * 4096 });
-    await new Promise<void>((resolve) => t.receiverEnd.onMessage(() => t.receiver.progress.files[0]?.bytes && resolve()));
+    await t.receiverReaches((progress) => (progress.files[0]?.bytes ?? 0) > 0);
     t.sender.cancel();
     const { send, receive } = await t.settled;
     expect(send.state).toBe('cancelled');

@@ -1,12 +1,14 @@
-/** 128 random bits as base64url, the form of room ids and link secrets (design.md §2). */
-export function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+import { base64url } from './encoding.ts';
+
+/** 128 random bits as base64url, the form of room ids, link secrets and nonces (docs/security.md). */
+export const randomId = (): string => base64url.encode(crypto.getRandomValues(new Uint8Array(16)));
 
 export interface ShareTarget {
   room: string;
-  /** Lives in the fragment, so the signaler never sees it; peer authentication keys on it. */
+  /**
+   * Lives in the fragment, so the signaler never sees it; peer authentication keys on it. Empty when the link
+   * lost it (a chat app cut the fragment): the page still tries, the proof fails, and both sides say why.
+   */
   secret: string;
 }
 
@@ -14,10 +16,10 @@ const ID = /^[A-Za-z0-9_-]{22}$/;
 
 export const shareUrl = (origin: string, { room, secret }: ShareTarget): string => `${origin}/r/${room}#k=${secret}`;
 
-/** Reads a share link's room and secret from a page address; undefined when it is not a valid link. */
+/** Reads a share link's room and secret from a page address; undefined when it names no valid room. */
 export function parseShareLink(pathname: string, hash: string): ShareTarget | undefined {
   const room = /^\/r\/([^/]+)\/?$/.exec(pathname)?.[1];
-  const secret = new URLSearchParams(hash.replace(/^#/, '')).get('k');
-  if (!room || !ID.test(room) || !secret || !ID.test(secret)) return undefined;
-  return { room, secret };
+  if (!room || !ID.test(room)) return undefined;
+  const secret = new URLSearchParams(hash.replace(/^#/, '')).get('k') ?? '';
+  return { room, secret: ID.test(secret) ? secret : '' };
 }

@@ -9,6 +9,11 @@ export interface TransferChannel {
   drained(): Promise<void>;
   /** Sets the one message handler; messages that came before it are handed to it first, in order. */
   onMessage(handler: (data: string | ArrayBuffer) => void): void;
+  /**
+   * Stops handing messages to the current handler: `unread` (messages it took but did not use) and everything
+   * after them wait, in order, for the next onMessage(). How the handshake passes the channel to the transfer.
+   */
+  handOver(unread: Array<string | ArrayBuffer>): void;
   /** Called when the channel closes or fails, at once if it already has. */
   onClose(handler: (reason: string) => void): void;
   readonly isOpen: boolean;
@@ -49,6 +54,10 @@ export function wrapDataChannel(dc: RTCDataChannel): TransferChannel {
     onMessage: (handler) => {
       deliver = handler;
       early.splice(0).forEach(handler);
+    },
+    handOver: (unread) => {
+      deliver = undefined;
+      early.unshift(...unread);
     },
     onClose: (handler) => {
       if (dc.readyState === 'closed') handler('the connection closed');

@@ -7,7 +7,11 @@
  */
 import * as v from 'valibot';
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * The peer-to-peer protocol's version: 2 since every channel opens with the handshake (docs/protocols.md).
+ * Version 1 peers sent the manifest straight away; the handshake tells them apart.
+ */
+export const PROTOCOL_VERSION = 2;
 export const HASH_BYTES = 32;
 export const FRAME_HEADER_BYTES = 8 + HASH_BYTES;
 /** Chromium's send() throws a TypeError for any message over this. */

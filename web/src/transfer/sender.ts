@@ -3,6 +3,7 @@ import { HIGH_WATER_BYTES } from './channel.ts';
 import { fileRoot } from './hashing.ts';
 import { readFrames, type OutgoingFrame } from './frame-reader.ts';
 import {
+  PROTOCOL_VERSION,
   ProtocolError,
   chunkCount,
   chunkLength,
@@ -84,7 +85,7 @@ export class SendSession {
   start(): void {
     this.#control({
       type: 'manifest',
-      version: 1,
+      version: PROTOCOL_VERSION,
       transferId: this.#options.transferId,
       chunkSize: this.#options.chunkSize,
       files: this.#files.map((f) => f.entry),
