@@ -5,6 +5,7 @@ import { HASH_BYTES, chunkCount, type Manifest } from './protocol.ts';
 
 /** What the resume issue reopens: the manifest of a transfer and when it was touched. */
 export interface TransferRecord {
+  /** The store's key (derived from the link by the receiver), not the id the sender put in its manifest. */
   id: string;
   manifest: Manifest;
   createdAt: number;
@@ -13,6 +14,7 @@ export interface TransferRecord {
 
 /** Several chunks of one file, recorded in one transaction: their hashes side by side, and their bytes as one Blob where IndexedDB keeps them. */
 interface BatchRecord {
+  /** The store's key (how the receiver names the transfer, see the constructor); the field keeps its first name. */
   transferId: string;
   file: number;
   /** Write order within the file: where a chunk was stored twice (sent again after a reload), the later copy wins. */
@@ -63,10 +65,17 @@ export class IndexedDbChunkStore implements ChunkStore {
   #writing = new Set<Promise<void>>();
   #nextSeq = 0;
   /** The transfer this store holds the Web Lock of, and how to let it go. */
-  #held: { transferId: string; release: () => void } | undefined;
+  #held: { key: string; release: () => void } | undefined;
+  /** Under which key everything of this transfer is kept: records, batches, bytes and the Web Lock. */
+  readonly #key: string;
 
-  constructor(bytes: ChunkBytes, databaseName = DATABASE_NAME) {
+  /**
+   * `key` names the transfer in storage. The receiver derives it from the link, so a peer that claims another
+   * transfer's id in its manifest cannot reach that transfer's chunks (docs/security.md, "Storage").
+   */
+  constructor(bytes: ChunkBytes, key: string, databaseName = DATABASE_NAME) {
     this.#bytes = bytes;
+    this.#key = key;
     this.#db = openDB<DroplineDB>(databaseName, 1, {
       upgrade(db) {
         db.createObjectStore('transfers', { keyPath: 'id' });
@@ -81,22 +90,23 @@ export class IndexedDbChunkStore implements ChunkStore {
   }
 
   async open(manifest: Manifest): Promise<number[]> {
-    await this.#hold(manifest.transferId);
+    const key = this.#key;
+    await this.#hold(key);
     const db = await this.#db;
     const now = Date.now();
-    const known = await db.get('transfers', manifest.transferId);
-    if (known && !sameLayout(known.manifest, manifest)) {
-      // Same id, different files or chunking: what is stored cannot be trusted for this manifest.
-      await db.delete('batches', transferRange(manifest.transferId));
-      await this.#bytes.remove(manifest.transferId);
+    const known = await db.get('transfers', key);
+    if (known && !sameTransfer(known.manifest, manifest)) {
+      // Another transfer, or other files or chunking: what is stored cannot be trusted for this manifest.
+      await db.delete('batches', transferRange(key));
+      await this.#bytes.remove(key);
     }
-    const record = { id: manifest.transferId, manifest, createdAt: known?.createdAt ?? now, updatedAt: now };
+    const record = { id: key, manifest, createdAt: known?.createdAt ?? now, updatedAt: now };
     await db.put('transfers', record);
     this.#manifest = manifest;
     const have: number[] = [];
     for (let file = 0; file < manifest.files.length; file++) {
       const stored = new Set<number>();
-      for (const batch of await db.getAll('batches', fileRange(manifest.transferId, file))) {
+      for (const batch of await db.getAll('batches', fileRange(key, file))) {
         batch.chunks.forEach((c) => stored.add(c));
         this.#nextSeq = Math.max(this.#nextSeq, batch.seq + 1);
       }
@@ -140,18 +150,18 @@ export class IndexedDbChunkStore implements ChunkStore {
     const manifest = this.#requireManifest();
     const entry = manifest.files[file];
     if (!entry) throw new RangeError(`no file ${file} in this transfer`);
-    return this.#bytes.assemble(manifest.transferId, file, entry, manifest.chunkSize, await this.#batches(file));
+    return this.#bytes.assemble(this.#key, file, entry, manifest.chunkSize, await this.#batches(file));
   }
 
   async discard(file: number): Promise<void> {
-    const manifest = this.#requireManifest();
+    this.#requireManifest();
     // The dropped chunks count as settled: the receiver still owes the sender credit for them.
     for (const dropped of this.#pending.get(file) ?? []) dropped.committed();
     this.#pending.delete(file);
     this.#pendingBytes.delete(file);
     await Promise.allSettled([...this.#writing]);
-    await (await this.#db).delete('batches', fileRange(manifest.transferId, file));
-    await this.#bytes.remove(manifest.transferId, file);
+    await (await this.#db).delete('batches', fileRange(this.#key, file));
+    await this.#bytes.remove(this.#key, file);
   }
 
   /** Closes the database and lets another tab take the transfer; the store is unusable afterwards. */
@@ -169,9 +179,9 @@ export class IndexedDbChunkStore implements ChunkStore {
 
   /** The file's stored batches in write order, after writing what is pending. */
   async #batches(file: number): Promise<BatchRecord[]> {
-    const manifest = this.#requireManifest();
+    this.#requireManifest();
     await this.flush();
-    return (await this.#db).getAll('batches', fileRange(manifest.transferId, file));
+    return (await this.#db).getAll('batches', fileRange(this.#key, file));
   }
 
   /**
@@ -179,18 +189,18 @@ export class IndexedDbChunkStore implements ChunkStore {
    * a second tab of this browser opening the same link is told rather than
    * writing over the first one's files.
    */
-  async #hold(transferId: string): Promise<void> {
-    if (this.#held?.transferId === transferId || typeof navigator === 'undefined' || !navigator.locks) return;
+  async #hold(key: string): Promise<void> {
+    if (this.#held?.key === key || typeof navigator === 'undefined' || !navigator.locks) return;
     this.#held?.release();
     this.#held = undefined;
     const release = await new Promise<(() => void) | undefined>((granted) => {
-      void navigator.locks.request(`dropline-transfer:${transferId}`, { ifAvailable: true }, (lock) => {
+      void navigator.locks.request(`dropline-transfer:${key}`, { ifAvailable: true }, (lock) => {
         if (!lock) return granted(undefined);
         return new Promise<void>((done) => granted(done));
       });
     });
     if (!release) throw new TransferBusyError(TRANSFER_BUSY_MESSAGE);
-    this.#held = { transferId, release };
+    this.#held = { key, release };
   }
 
   /**
@@ -219,7 +229,8 @@ export class IndexedDbChunkStore implements ChunkStore {
     this.#pendingBytes.delete(file);
     const hashes = new Uint8Array(pending.length * HASH_BYTES);
     pending.forEach((p, i) => hashes.set(p.hash, i * HASH_BYTES));
-    const { transferId, chunkSize } = this.#requireManifest();
+    const { chunkSize } = this.#requireManifest();
+    const transferId = this.#key;
     const seq = this.#nextSeq++;
     const chunks = pending.map((p) => p.chunk);
     const write = Promise.all([this.#db, this.#bytes.write(transferId, file, chunkSize, pending)])
@@ -259,8 +270,9 @@ function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.name === 'UnknownError' && /quota|space/i.test(error.message));
 }
 
-function sameLayout(a: Manifest, b: Manifest): boolean {
+function sameTransfer(a: Manifest, b: Manifest): boolean {
   return (
+    a.transferId === b.transferId &&
     a.chunkSize === b.chunkSize &&
     a.files.length === b.files.length &&
     a.files.every((f, i) => f.size === b.files[i]!.size && f.path === b.files[i]!.path && f.lastModified === b.files[i]!.lastModified)

@@ -8,9 +8,10 @@ import { OpfsChunkBytes } from './opfs-chunk-bytes.ts';
  * The best store this browser offers: records in IndexedDB with the bytes in
  * the origin private file system; else bytes as IndexedDB Blobs (where sync
  * access handles are missing, as in some private windows); memory only where
- * IndexedDB itself is missing, which loses what arrived on a reload.
+ * IndexedDB itself is missing, which loses what arrived on a reload. `key` names the transfer in storage
+ * (see IndexedDbChunkStore).
  */
-export async function openChunkStore(): Promise<ChunkStore> {
+export async function openChunkStore(key: string): Promise<ChunkStore> {
   if (!IndexedDbChunkStore.available) return new MemoryChunkStore();
-  return new IndexedDbChunkStore((await OpfsChunkBytes.open()) ?? new BlobChunkBytes());
+  return new IndexedDbChunkStore((await OpfsChunkBytes.open()) ?? new BlobChunkBytes(), key);
 }
