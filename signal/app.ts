@@ -12,7 +12,6 @@ import { iceServersFor } from './ice/ice-servers.ts';
 import { IpRoomQuota } from './limits/ip-room-quota.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { Logger } from './observability/logger.ts';
-import { randomId } from './ids.ts';
 
 export interface AppDeps {
   config: Config;
@@ -40,6 +39,13 @@ function releaseUpgrade(c: Context): void {
   for (const name of [...headers.keys()]) headers.delete(name);
 }
 
+/** `/metrics` in the Prometheus text format, on a port of its own (METRICS_PORT) so it can stay off the internet. */
+export function createMetricsApp({ rooms, metrics }: Pick<AppDeps, 'rooms' | 'metrics'>): Hono {
+  const app = new Hono();
+  app.get('/metrics', (c) => c.text(metrics.render(rooms.stats()), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
+  return app;
+}
+
 export function createApp({ config, rooms, metrics, log }: AppDeps): Hono {
   const iceFor = (peerId: string) => ({ iceServers: iceServersFor(config.ice, peerId), iceTransportPolicy: config.iceTransportPolicy });
   const sessions: SessionContext = { rooms, quota: new IpRoomQuota(config.maxRoomsPerIp), rateLimit: config.rateLimit, iceFor, metrics, log };
@@ -48,9 +54,8 @@ export function createApp({ config, rooms, metrics, log }: AppDeps): Hono {
   app.use('*', securityHeaders());
 
   app.get('/healthz', (c) => c.json({ ok: true, ...rooms.stats() }));
-  app.get('/metrics', (c) => c.text(metrics.render(rooms.stats()), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
-  // TURN credentials are minted per call, for a peer id the browser does not have yet.
-  app.get('/api/ice', (c) => c.json(iceFor(randomId()), 200, { 'Cache-Control': 'no-store' }));
+  // No /metrics here (it has a port of its own, createMetricsApp) and no /api/ice: ICE servers and TURN
+  // credentials come in the `joined` frame, to peers that joined a room, not to anyone who asks.
 
   app.get(
     '/ws',

@@ -4,6 +4,8 @@ import type { IceSettings } from './ice/ice-servers.ts';
 
 export interface Config {
   port: number;
+  /** Where /metrics listens, if anywhere: undefined keeps it off. */
+  metrics: { port: number; host: string } | undefined;
   host: string;
   /** Folder of the built web app. */
   staticDir: string;
@@ -67,6 +69,7 @@ function turn(env: Env): IceSettings['turn'] {
 export function loadConfig(env: Env = process.env): Config {
   return {
     port: integer(env, 'PORT', 8787),
+    metrics: env.METRICS_PORT ? { port: integer(env, 'METRICS_PORT', 0), host: env.METRICS_HOST || '127.0.0.1' } : undefined,
     host: env.HOST || '0.0.0.0',
     staticDir: env.STATIC_DIR || 'dist',
     ice: { iceServers: iceServers(env), turn: turn(env) },

@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
-import { createApp } from './app.ts';
+import { createApp, createMetricsApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { MemoryRoomRegistry, type RoomRegistry } from './rooms/room-registry.ts';
 import { CloseCode, MAX_FRAME_BYTES } from './protocol/index.ts';
@@ -28,6 +28,12 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   log.info('listening', { host: info.address, port: info.port, rooms: config.redisUrl ? 'redis' : 'memory', turn: config.ice.turn !== undefined });
 });
 
+const metricsServer =
+  config.metrics &&
+  serve({ fetch: createMetricsApp({ rooms, metrics }).fetch, port: config.metrics.port, hostname: config.metrics.host }, (info) => {
+    log.info('metrics-listening', { host: info.address, port: info.port });
+  });
+
 async function until(done: () => boolean, deadline: number): Promise<void> {
   while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
@@ -38,6 +44,7 @@ async function shutdown(signal: string): Promise<void> {
   const deadline = Date.now() + SHUTDOWN_GRACE_MS;
   stopHeartbeat();
   server.close();
+  metricsServer?.close();
   for (const client of wss.clients) client.close(CloseCode.restarting, 'server restarting');
   await until(() => wss.clients.size === 0 && rooms.stats().peers === 0, deadline);
   for (const client of wss.clients) client.terminate();

@@ -4,11 +4,12 @@ import { mintTurnCredentials } from '../../signal/ice/turn-credentials.ts';
 import type { IceServer } from '../../signal/protocol/index.ts';
 import type { Peer } from '../support/browser.ts';
 import { makeFile } from '../support/files.ts';
-import { connectionStats, recordPeerConnections } from '../support/peer-connections.ts';
+import { connectionStats, recordConnections } from '../support/peer-connections.ts';
 import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
 import { startTurn, type RunningTurn } from '../support/turn-server.ts';
 import { saveAndVerify, shareFiles, waitForRows } from '../support/transfer-flow.ts';
 import { useTransferPeers } from '../support/transfer-peers.ts';
+import { TestSocket } from '../support/ws-client.ts';
 
 const peers = useTransferPeers();
 let turn: RunningTurn;
@@ -45,7 +46,7 @@ function gatherRelayCandidates(peer: Peer, server: IceServer): Promise<string[]>
 
 test('two browsers forced to relay complete a transfer through coturn with credentials from the signaler', async () => {
   const { sender, receiver, dir } = peers;
-  await Promise.all([recordPeerConnections(sender), recordPeerConnections(receiver)]);
+  await Promise.all([recordConnections(sender), recordConnections(receiver)]);
   const files = [await makeFile(dir, 'relayed.bin', 4 * 1024 * 1024)];
   const link = await shareFiles(sender, server.url, files);
   await receiver.goto(link);
@@ -59,11 +60,13 @@ test('two browsers forced to relay complete a transfer through coturn with crede
   expect(users.size).toBeGreaterThanOrEqual(2);
 });
 
-test('/api/ice credentials gather a relay candidate; wrong and expired ones gather none', async () => {
-  const body = (await (await fetch(`${server.url}/api/ice`)).json()) as { iceServers: IceServer[]; iceTransportPolicy: string };
-  expect(body.iceTransportPolicy).toBe('relay');
-  const good = body.iceServers.find((s) => s.username);
-  if (!good) throw new Error(`no TURN server in /api/ice: ${JSON.stringify(body)}`);
+test('credentials from the joined frame gather a relay candidate; wrong and expired ones gather none', async () => {
+  const socket = await TestSocket.open(server.url);
+  const joined = await socket.join(randomBytes(16).toString('base64url'), 'sender');
+  await socket.close();
+  expect(joined.iceTransportPolicy).toBe('relay');
+  const good = joined.iceServers.find((s) => s.username);
+  if (!good) throw new Error(`no TURN server in joined: ${JSON.stringify(joined)}`);
   const peer = peers.receiver;
   expect(await gatherRelayCandidates(peer, good)).toContain('relay');
 

@@ -73,7 +73,7 @@ function send(socket: TestSocket, frame: string | Buffer): void {
 }
 
 beforeAll(async () => {
-  server = await startSignalServer();
+  server = await startSignalServer({ METRICS_PORT: '0' });
   for (let i = 0; i < 2; i++) {
     const room = id();
     const [sender, receiver] = await Promise.all([TestSocket.open(server.url), TestSocket.open(server.url)]);
@@ -177,7 +177,7 @@ test.each([1, 2])(`round %i: hostile frames are all answered, rooms stay apart, 
   }
   await honestExchange(-1);
 
-  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const metrics = await (await fetch(`${server.metricsUrl}/metrics`)).text();
   expect(metrics).toMatch(/^dropline_abuse_closes_total\{reason="flood"\} [1-9]/m);
 
   // Memory returns to the fresh server's baseline once the hostile sockets are gone (polled: the collector runs when it will).

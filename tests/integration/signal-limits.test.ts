@@ -33,6 +33,7 @@ describe('limits, liveness, observability', () => {
       TURN_URLS: 'turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp',
       TURN_SECRET,
       TURN_TTL_SECONDS: '120',
+      METRICS_PORT: '0',
     });
   });
   afterEach(async () => {
@@ -98,22 +99,24 @@ describe('limits, liveness, observability', () => {
     expect(newcomer.peers).toEqual([{ peerId: s.peerId, role: 'sender' }]);
   });
 
-  test('joined and /api/ice carry short-lived TURN REST credentials that verify with the shared secret', async () => {
-    const socket = await open();
-    const joined = await join(socket, newId(), 'sender');
-    const fromApi = (await (await fetch(`${server.url}/api/ice`)).json()) as { iceServers: Array<{ urls: string[]; username: string; credential: string }> };
-    for (const [turn, peerId] of [
-      [joined.iceServers.at(-1), joined.peerId],
-      [fromApi.iceServers.at(-1), undefined],
-    ] as const) {
-      if (!turn?.username || !turn.credential) throw new Error(`no TURN credentials: ${JSON.stringify(turn)}`);
-      expect(turn.urls).toEqual(['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp']);
-      const [expiry, who] = turn.username.split(':');
-      if (peerId) expect(who).toBe(peerId);
-      const secondsLeft = Number(expiry) - Date.now() / 1000;
-      expect(secondsLeft).toBeGreaterThan(0);
-      expect(secondsLeft).toBeLessThanOrEqual(120);
-      expect(turn.credential).toBe(createHmac('sha1', TURN_SECRET).update(turn.username).digest('base64'));
+  test('joined carries short-lived TURN REST credentials for the peer that verify with the shared secret', async () => {
+    const joined = await join(await open(), newId(), 'sender');
+    const turn = joined.iceServers.at(-1);
+    if (!turn?.username || !turn.credential) throw new Error(`no TURN credentials: ${JSON.stringify(turn)}`);
+    expect(turn.urls).toEqual(['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp']);
+    const [expiry, who] = turn.username.split(':');
+    expect(who).toBe(joined.peerId);
+    const secondsLeft = Number(expiry) - Date.now() / 1000;
+    expect(secondsLeft).toBeGreaterThan(0);
+    expect(secondsLeft).toBeLessThanOrEqual(120);
+    expect(turn.credential).toBe(createHmac('sha1', TURN_SECRET).update(turn.username).digest('base64'));
+  });
+
+  test('the public port mints no credentials for strangers and shows no metrics: /api/ice and /metrics are not there', async () => {
+    for (const path of ['/api/ice', '/metrics']) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.status, path).toBe(404);
+      expect(await response.text(), path).not.toMatch(/turn:|dropline_/);
     }
   });
 
@@ -123,7 +126,7 @@ describe('limits, liveness, observability', () => {
     socket.send('not json');
     await socket.next('error');
     await flood(await open());
-    const response = await fetch(`${server.url}/metrics`);
+    const response = await fetch(`${server.metricsUrl}/metrics`);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();
     expect(text).toMatch(/^# TYPE dropline_connections gauge$/m);
@@ -136,7 +139,7 @@ describe('limits, liveness, observability', () => {
   });
 
   test('every response carries the security headers; HSTS only when the request came over TLS', async () => {
-    for (const path of ['/healthz', '/metrics', '/api/ice', '/no-such-page']) {
+    for (const path of ['/healthz', '/', '/no-such-page']) {
       const plain = await fetch(`${server.url}${path}`);
       expect(plain.headers.get('content-security-policy')).toMatch(/default-src 'self'.*script-src 'self'/);
       expect(plain.headers.get('content-security-policy')).not.toMatch(/unsafe-inline/);

@@ -3,14 +3,16 @@ import { startChild, type Child } from './child-process.ts';
 export interface RunningServer extends Child {
   url: string;
   port: number;
+  /** Where /metrics answers, when the server was started with METRICS_PORT. */
+  metricsUrl: string | undefined;
 }
 
 /** The signaler as `npm run build` bundles it and `npm start` runs it. */
 export const BUILT_SERVER = 'dist-server/server.mjs';
 
-/** The port from the signaler's `listening` log line, once it has printed it. */
-const listeningPort = (output: string): number | undefined => {
-  const line = output.split('\n').find((l) => l.includes('"event":"listening"'));
+/** The port from the signaler's log line for `event` (`listening`, `metrics-listening`), once it has printed it. */
+const loggedPort = (output: string, event: string): number | undefined => {
+  const line = output.split('\n').find((l) => l.includes(`"event":"${event}"`));
   return line ? (JSON.parse(line) as { port: number }).port : undefined;
 };
 
@@ -19,14 +21,16 @@ const listeningPort = (output: string): number | undefined => {
  * node) on loopback, with no ICE servers: loopback host candidates are all a
  * test needs and these machines reach no public STUN server. It binds port 0
  * and reports the port it got, so no other process can take it in between;
- * pass `PORT` in `env` only to start it again where an earlier one listened.
+ * pass `PORT` in `env` only to start it again where an earlier one listened. With `METRICS_PORT: '0'` its
+ * metrics port is reported the same way.
  */
 export async function startSignalServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const child = await startChild(process.execPath, [BUILT_SERVER], {
     name: 'signal server',
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ICE_SERVERS: '[]', ...env },
-    ready: (output) => listeningPort(output) !== undefined,
+    ready: (output) => loggedPort(output, 'listening') !== undefined && (!env.METRICS_PORT || loggedPort(output, 'metrics-listening') !== undefined),
   });
-  const port = listeningPort(child.output())!;
-  return { ...child, url: `http://127.0.0.1:${port}`, port };
+  const port = loggedPort(child.output(), 'listening')!;
+  const metricsPort = loggedPort(child.output(), 'metrics-listening');
+  return { ...child, url: `http://127.0.0.1:${port}`, port, metricsUrl: metricsPort === undefined ? undefined : `http://127.0.0.1:${metricsPort}` };
 }
