@@ -3,7 +3,7 @@ import type { Engine } from '../support/browser.ts';
 import { makeFile } from '../support/files.ts';
 import { waitForReceivers } from '../support/sender-view.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
-import { saveAndVerify, shareFiles, waitForAlert, waitForRows } from '../support/transfer-flow.ts';
+import { saveAndVerify, shareFiles, verificationCodes, waitForAlert, waitForRows } from '../support/transfer-flow.ts';
 
 const signal = useSignalServer();
 
@@ -29,6 +29,11 @@ describe.each(pairings)('$sender to $receiver', ({ sender: senderEngine, receive
     await waitForRows(receiver, files.length, 'complete');
     await saveAndVerify(receiver, files);
     await waitForReceivers(sender, ['done']);
+    // Both proved the link over this very connection: the two screens show the same code.
+    const [shown, seen] = await Promise.all([verificationCodes(sender), verificationCodes(receiver)]);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toMatch(/^Code \d{3} \d{3}$/);
+    expect(seen).toEqual(shown);
   });
 
   test('a link whose room does not exist says so instead of waiting for ever', async () => {

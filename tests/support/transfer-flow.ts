@@ -97,3 +97,7 @@ export async function saveAndVerify(peer: Peer, files: SourceFile[]): Promise<vo
     if (hash !== source.sha256) throw new Error(`${source.name} (${peer.engine}): SHA-256 ${hash} != source ${source.sha256}`);
   }
 }
+
+/** The verification codes a page shows (one on a receive view, one per proven receiver on a send view). */
+export const verificationCodes = (peer: Peer): Promise<string[]> =>
+  peer.evaluate(() => [...document.querySelectorAll('[data-testid="verification-code"]')].map((e) => e.textContent?.replace(/\s+/g, ' ').trim() ?? ''), undefined);

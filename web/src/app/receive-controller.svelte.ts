@@ -1,8 +1,11 @@
 import type { IceServer } from '../../../signal/protocol/index.ts';
+import { connectionFingerprints } from '../net/handshake/fingerprint.ts';
+import { authenticate, HandshakeError } from '../net/handshake/handshake.ts';
+import { deriveLinkKeys, type LinkKeys } from '../net/handshake/link-keys.ts';
 import { PeerLink } from '../net/peer-link.ts';
 import type { ShareTarget } from '../net/share-link.ts';
 import { SignalingClient, signalingUrl } from '../net/signaling-client.ts';
-import { wrapDataChannel } from '../transfer/channel.ts';
+import { wrapDataChannel, type TransferChannel } from '../transfer/channel.ts';
 import type { ChunkStore } from '../transfer/chunk-store.ts';
 import { RedrawGate } from './redraw-gate.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
@@ -20,8 +23,13 @@ export interface IncomingFileView {
   saveable: boolean;
 }
 
-/** `paused`: out of storage; retry() continues once space is freed. */
-type Phase = 'connecting' | 'waiting-for-sender' | 'receiving' | 'paused' | 'done' | 'problem';
+/** `paused`: out of storage; retry() continues once space is freed. `password`: the share asks for one. */
+type Phase = 'connecting' | 'waiting-for-sender' | 'password' | 'receiving' | 'paused' | 'done' | 'problem';
+
+/** The password question, while the share's password is asked for: after a wrong one, with the tries left. */
+export interface PasswordQuestion {
+  wrong: { triesLeft: number } | undefined;
+}
 
 export interface OverallProgress {
   bytes: number;
@@ -36,6 +44,9 @@ export class ReceiveController {
   message = $state('Connecting…');
   files = $state<IncomingFileView[]>([]);
   overall = $state<OverallProgress>({ bytes: 0, totalBytes: 0, bytesPerSecond: 0, secondsLeft: undefined });
+  /** The code both screens show once the sender is proven. */
+  verificationCode = $state<string | undefined>(undefined);
+  passwordQuestion = $state<PasswordQuestion | undefined>(undefined);
 
   #signaling: SignalingClient | undefined;
   #iceServers: IceServer[] = [];
@@ -51,16 +62,20 @@ export class ReceiveController {
   #shownState: ReceiveProgress['state'] | undefined;
   #dataShown = false;
   #store: Promise<ChunkStore> | undefined;
+  #keys: Promise<LinkKeys> | undefined;
+  #answerPassword: ((password: string) => void) | undefined;
   #stopped = false;
 
   constructor(
     private readonly target: ShareTarget,
-    private readonly openStore: () => Promise<ChunkStore>,
+    /** Opens the store of the transfer kept under `key`: derived from the link, never taken from the peer. */
+    private readonly openStore: (key: string) => Promise<ChunkStore>,
   ) {}
 
   start(): void {
-    // Storage opens while signaling connects; a channel that opens first keeps its messages until it is ready.
-    this.#store = this.openStore();
+    // Keys and storage are ready while signaling connects; a channel that opens first keeps its messages.
+    this.#keys = deriveLinkKeys(this.target.room, this.target.secret);
+    this.#store = this.#keys.then((keys) => this.openStore(keys.storageKey));
     this.#signaling = new SignalingClient(signalingUrl(location), this.target.room, 'receiver', {
       joined: ({ peers, iceServers, iceTransportPolicy }) => {
         this.#iceServers = iceServers;
@@ -96,6 +111,15 @@ export class ReceiveController {
     this.#signaling?.close();
   }
 
+  /** Answers the password question (the share's password, as the person typed it). */
+  submitPassword(password: string): void {
+    const answer = this.#answerPassword;
+    this.#answerPassword = undefined;
+    this.passwordQuestion = undefined;
+    this.#setPhase('connecting', 'Checking the password…');
+    answer?.(password);
+  }
+
   /** Continues a transfer paused for lack of storage, from what is stored. */
   retry(): void {
     if (this.phase === 'paused') void this.#session?.retry();
@@ -124,7 +148,7 @@ export class ReceiveController {
       iceTransportPolicy: this.#iceTransportPolicy,
       polite: true,
       sendSignal: (data) => signaling.signal(peerId, data),
-      onChannel: (channel) => this.#receiveOn(channel),
+      onChannel: (channel) => this.#receiveOn(channel, link),
       onStateChange: (state) => {
         if (state === 'failed' && this.phase !== 'done') this.#setPhase('problem', 'Could not reach the sender directly; retrying…');
       },
@@ -133,13 +157,54 @@ export class ReceiveController {
     return link;
   }
 
-  #receiveOn(channel: RTCDataChannel): void {
+  #receiveOn(channel: RTCDataChannel, link: PeerLink): void {
+    const transferChannel = wrapDataChannel(channel);
+    const opened =
+      channel.readyState === 'open' ? Promise.resolve() : new Promise<void>((resolve) => channel.addEventListener('open', () => resolve(), { once: true }));
+    void opened.then(() => this.#authenticateThenReceive(transferChannel, link));
+  }
+
+  /**
+   * Proves the sender holds the link (and knows the password, if the share has one) before anything is
+   * received or stored (docs/security.md). A sender that cannot is refused: the connection closes and the
+   * page says why; it is not tried again.
+   */
+  async #authenticateThenReceive(channel: TransferChannel, link: PeerLink): Promise<void> {
+    let verificationCode: string;
+    try {
+      ({ verificationCode } = await authenticate(channel, {
+        role: 'receiver',
+        room: this.target.room,
+        keys: await this.#keys!,
+        fingerprints: connectionFingerprints(link.pc),
+        askPassword: (wrong) => this.#askPassword(wrong),
+      }));
+    } catch (error) {
+      if (this.#stopped || this.#link?.link !== link) return;
+      this.#refused(error);
+      return;
+    }
+    const store = await this.#store!;
+    if (this.#stopped || this.#link?.link !== link) return;
+    this.verificationCode = verificationCode;
     this.#setPhase('receiving', 'Receiving…');
     requestPersistentStorage();
-    const transferChannel = wrapDataChannel(channel);
-    void this.#store!.then((store) => {
-      if (!this.#stopped) this.#session = new ReceiveSession(transferChannel, store, (progress) => this.#show(progress));
-    });
+    this.#session = new ReceiveSession(channel, store, (progress) => this.#show(progress));
+  }
+
+  #askPassword(wrong: { triesLeft: number } | undefined): Promise<string> {
+    this.passwordQuestion = { wrong };
+    this.#setPhase('password', wrong ? 'Wrong password.' : 'This share has a password.');
+    return new Promise((resolve) => (this.#answerPassword = resolve));
+  }
+
+  /** The handshake failed: nothing was received; the person is told why, and the page stops trying. */
+  #refused(error: unknown): void {
+    this.#link?.link.close();
+    this.#link = undefined;
+    this.#signaling?.close();
+    this.passwordQuestion = undefined;
+    this.#setPhase('problem', refusalMessage(error, this.target));
   }
 
   /**
@@ -222,6 +287,25 @@ export class ReceiveController {
   #setPhase(phase: Phase, message: string): void {
     this.phase = phase;
     this.message = message;
+  }
+}
+
+/** What the receive view says when the handshake refused the connection (codes in docs/protocols.md). */
+function refusalMessage(error: unknown, target: ShareTarget): string {
+  const code = error instanceof HandshakeError ? error.code : 'protocol';
+  switch (code) {
+    case 'proof':
+      return target.secret === ''
+        ? 'This link is incomplete: the part after #k= is missing, so the sender cannot be proven and nothing was received. Ask for the whole link.'
+        : 'This link is incomplete, or someone tampered with the connection: the sender could not be proven, so nothing was received. Ask for the link again.';
+    case 'locked':
+      return 'Too many wrong passwords: the sender refuses this device. Ask the sender for the password and a new link.';
+    case 'version':
+      return "The sender's page runs another version of Dropline. Reload both pages, then open the link again.";
+    case 'gave-up':
+      return 'No password was given, so nothing was received.';
+    default:
+      return 'The connection to the sender failed before it was secured. Reload this page to try again.';
   }
 }
 
