@@ -1,7 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { ChunkBytes } from './chunk-bytes.ts';
 import { StorageFullError, TransferBusyError, type ChunkStore } from './chunk-store.ts';
-import { HASH_BYTES, chunkCount, type Manifest } from './protocol.ts';
+import { HASH_BYTES, chunkCount, sameTransfer, type Manifest } from './protocol.ts';
 
 /** What the resume issue reopens: the manifest of a transfer and when it was touched. */
 export interface TransferRecord {
@@ -270,14 +270,6 @@ function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.name === 'UnknownError' && /quota|space/i.test(error.message));
 }
 
-function sameTransfer(a: Manifest, b: Manifest): boolean {
-  return (
-    a.transferId === b.transferId &&
-    a.chunkSize === b.chunkSize &&
-    a.files.length === b.files.length &&
-    a.files.every((f, i) => f.size === b.files[i]!.size && f.path === b.files[i]!.path && f.lastModified === b.files[i]!.lastModified)
-  );
-}
 
 const fileRange = (transferId: string, file: number): IDBKeyRange =>
   IDBKeyRange.bound([transferId, file, 0], [transferId, file, Number.MAX_SAFE_INTEGER]);

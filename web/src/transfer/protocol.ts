@@ -96,6 +96,17 @@ export function parseControl(text: string): ControlMessage {
 
 export const encodeControl = (message: ControlMessage): string => JSON.stringify(message);
 
+/** Whether two manifests describe the same transfer: same id, same files, same chunking. */
+export function sameTransfer(a: Manifest, b: Manifest): boolean {
+  return (
+    a.transferId === b.transferId &&
+    a.chunkSize === b.chunkSize &&
+    a.files.length === b.files.length &&
+    a.files.every((f, i) => f.size === b.files[i]!.size && f.path === b.files[i]!.path && f.lastModified === b.files[i]!.lastModified)
+  );
+}
+
+
 export interface DataFrame {
   file: number;
   chunk: number;

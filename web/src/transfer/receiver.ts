@@ -7,6 +7,7 @@ import {
   chunkLength,
   decodeDataFrame,
   encodeControl,
+  sameTransfer,
   parseControl,
   type ControlMessage,
   type Manifest,
@@ -22,7 +23,11 @@ export interface IncomingFileProgress {
   error?: string;
 }
 
-export type ReceiveState = 'connecting' | 'receiving' | 'done' | 'paused' | 'failed' | 'cancelled';
+/**
+ * `reconnecting`: the channel is gone and the transfer waits for a new one (attach()); nothing is lost, rows keep
+ * their states. `paused`: storage ran out; retry() goes on.
+ */
+export type ReceiveState = 'connecting' | 'receiving' | 'reconnecting' | 'done' | 'paused' | 'failed' | 'cancelled';
 
 export interface ReceiveProgress {
   state: ReceiveState;
@@ -45,10 +50,15 @@ interface FileTracking {
 /**
  * Receives one sender's files into a ChunkStore: checks every frame, verifies
  * every chunk against its hash and every file against its root, and grants the
- * sender credit only for what storage has committed.
+ * sender credit only for what storage has committed. The session outlives its
+ * channel: a lost channel leaves it `reconnecting`, and a new authenticated one
+ * (attach) continues it from what is stored, once the sender's manifest on it
+ * matches (docs/architecture.md, "Channel life cycle").
  */
 export class ReceiveSession {
-  readonly #channel: TransferChannel;
+  #channel: TransferChannel;
+  /** Which channel is current: messages and closes of a replaced one are ignored. */
+  #generation = 0;
   readonly #store: ChunkStore;
   readonly #onProgress: (progress: ReceiveProgress) => void;
   #progress: ReceiveProgress = { state: 'connecting', files: [] };
@@ -62,10 +72,35 @@ export class ReceiveSession {
     this.#channel = channel;
     this.#store = store;
     this.#onProgress = onProgress;
+    this.#listen(channel);
+  }
+
+  #listen(channel: TransferChannel): void {
+    const generation = ++this.#generation;
+    this.#channel = channel;
     channel.onMessage((data) => {
-      this.#queue = this.#queue.then(() => this.#receive(data));
+      // Checked when the message's turn comes: frames of a replaced channel still queued are dropped too.
+      this.#queue = this.#queue.then(() => (generation === this.#generation ? this.#receive(data) : undefined));
     });
-    channel.onClose((reason) => this.interrupt(reason));
+    channel.onClose((reason) => {
+      if (generation === this.#generation) this.interrupt(reason);
+    });
+  }
+
+  /**
+   * Continues the transfer on a new channel to the same sender, authenticated like the first. The sender's
+   * manifest on it is answered with `resume` from what is committed; the old channel is ignored from now on.
+   */
+  attach(channel: TransferChannel): void {
+    if (this.#progress.state === 'cancelled' || this.#progress.state === 'failed') {
+      channel.close();
+      return;
+    }
+    this.#listen(channel);
+    // Credit owed on the old channel went with it; what the sender re-sends is counted afresh.
+    this.#unacked = 0;
+    for (const tracking of this.#tracking) tracking.awaited.clear();
+    if (this.#progress.state === 'receiving' || this.#progress.state === 'connecting') this.#update({ state: 'reconnecting' });
   }
 
   get progress(): ReceiveProgress {
@@ -73,14 +108,12 @@ export class ReceiveSession {
   }
 
   /**
-   * The sender is gone (`reason`: "the connection closed", "the sender left"):
-   * unfinished files fail, what is stored stays for a resume. For losses the
-   * channel itself does not report, such as the peer connection being closed.
+   * The channel to the sender is gone (`reason`: "the connection closed", "the sender left"): the transfer
+   * waits, `reconnecting`, for a new channel (attach), with everything stored kept and nothing shown failed.
+   * Also for losses the channel itself does not report, such as the peer connection being closed.
    */
   interrupt(reason: string): void {
-    if (this.#progress.state === 'receiving' || this.#progress.state === 'connecting') {
-      this.#end('failed', `${reason} before every file arrived; what arrived is kept`);
-    }
+    if (this.#progress.state === 'receiving' || this.#progress.state === 'connecting') this.#update({ state: 'reconnecting', error: reason });
   }
 
   /**
@@ -123,10 +156,14 @@ export class ReceiveSession {
   }
 
   async #receive(data: string | ArrayBuffer): Promise<void> {
-    if (this.#isOver) return;
+    if (this.#progress.state === 'failed') return;
     try {
-      if (typeof data === 'string') await this.#handle(parseControl(data));
-      else await this.#chunk(data);
+      if (typeof data === 'string') {
+        const message = parseControl(data);
+        // A transfer that is over, or paused, still answers a sender that comes back with its manifest.
+        if (this.#isOver && message.type !== 'manifest') return;
+        await this.#handle(message);
+      } else if (!this.#isOver) await this.#chunk(data);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.#control({ type: 'error', message: reason.slice(0, 1000) });
@@ -137,7 +174,10 @@ export class ReceiveSession {
   async #handle(message: ControlMessage): Promise<void> {
     switch (message.type) {
       case 'manifest': {
-        if (this.#progress.manifest) throw new ProtocolError('manifest sent twice');
+        if (this.#progress.manifest) {
+          await this.#manifestAgain(this.#progress.manifest, message);
+          return;
+        }
         const have = await this.#store.open(message);
         this.#tracking = message.files.map((entry, i) => {
           const chunks = chunkCount(entry.size, message.chunkSize);
@@ -180,6 +220,27 @@ export class ReceiveSession {
       default:
         throw new ProtocolError(`unexpected ${message.type} from the sender`);
     }
+  }
+
+  /**
+   * The sender's manifest on a new channel (or once more on this one): the same transfer goes on from what is
+   * committed; a finished one says it has everything, a cancelled one says so, a paused one pauses again.
+   */
+  async #manifestAgain(known: Manifest, message: Manifest): Promise<void> {
+    if (!sameTransfer(known, message)) throw new ProtocolError('the sender sent another transfer on this link');
+    switch (this.#progress.state) {
+      case 'cancelled':
+        this.#control({ type: 'cancel' });
+        return;
+      case 'paused':
+        this.#control({ type: 'pause', reason: 'the receiving device is out of storage space' });
+        return;
+      case 'done':
+        break;
+      default:
+        this.#update({ state: 'receiving', error: undefined });
+    }
+    this.#control({ type: 'resume', have: this.#tracking.map((t) => firstMissing(t.committed)) });
   }
 
   async #chunk(frame: ArrayBuffer): Promise<void> {

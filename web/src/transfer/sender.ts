@@ -20,8 +20,11 @@ export interface OutgoingFile {
   blob: Blob;
 }
 
-/** `paused`: the receiver ran out of storage; sending continues when it says `resume` again. */
-export type SendState = 'connecting' | 'sending' | 'paused' | 'done' | 'failed' | 'cancelled';
+/**
+ * `paused`: the receiver ran out of storage; sending continues when it says `resume` again. `reconnecting`: the
+ * channel is gone; a new one (attach) continues from where the receiver says it stands.
+ */
+export type SendState = 'connecting' | 'sending' | 'paused' | 'reconnecting' | 'done' | 'failed' | 'cancelled';
 
 export interface SendProgress {
   state: SendState;
@@ -44,12 +47,17 @@ export interface SendOptions {
 export const DEFAULT_WINDOW_BYTES = 32 * 1024 * 1024;
 
 /**
- * Sends a set of files to one receiver over one channel: manifest, then
- * chunks from wherever the receiver says it stands, under two limits: the
- * channel's send queue and the receiver's credit window.
+ * Sends a set of files to one receiver: manifest, then chunks from wherever the
+ * receiver says it stands, under two limits: the channel's send queue and the
+ * receiver's credit window. The session outlives its channel: a lost one leaves
+ * it `reconnecting`, and a new authenticated one (attach) starts over with the
+ * manifest and goes on from the receiver's `resume`, so at most a window is sent
+ * again (docs/architecture.md, "Channel life cycle").
  */
 export class SendSession {
-  readonly #channel: TransferChannel;
+  #channel: TransferChannel;
+  /** Which channel is current: messages and closes of a replaced one are ignored. */
+  #generation = 0;
   readonly #files: readonly OutgoingFile[];
   readonly #options: Required<Omit<SendOptions, 'hashes'>>;
   readonly #onProgress: (progress: SendProgress) => void;
@@ -73,8 +81,49 @@ export class SendSession {
     this.#onProgress = onProgress;
     this.#hashes = hashes;
     this.#progress = { state: 'connecting', deliveredBytes: 0, totalBytes: files.reduce((n, f) => n + f.entry.size, 0) };
-    channel.onMessage((data) => this.#receive(data));
-    channel.onClose((reason) => this.#fail(reason));
+    this.#listen(channel);
+  }
+
+  #listen(channel: TransferChannel): void {
+    const generation = ++this.#generation;
+    this.#channel = channel;
+    channel.onMessage((data) => {
+      if (generation === this.#generation) this.#receive(data);
+    });
+    channel.onClose((reason) => {
+      if (generation === this.#generation) this.#lost(reason);
+    });
+  }
+
+  /** Continues on a new channel to the same receiver, authenticated like the first: the manifest again, then its resume. */
+  attach(channel: TransferChannel): void {
+    if (this.#finished) {
+      channel.close();
+      return;
+    }
+    this.#listen(channel);
+    this.#retire();
+    this.#update({ state: 'connecting', error: undefined });
+    this.start();
+  }
+
+  /** The channel is gone: stop sending and wait, `reconnecting`, for attach(). */
+  #lost(reason: string): void {
+    if (this.#finished || this.#progress.state === 'reconnecting') return;
+    this.#retire();
+    this.#update({ state: 'reconnecting', error: reason });
+  }
+
+  /**
+   * Retires the running pump and forgets what was in flight: after a pause, a lost channel or a repeated
+   * resume, the receiver's next `resume` says what it holds, and sending starts over from there.
+   */
+  #retire(): void {
+    this.#run++;
+    this.#inFlight = 0;
+    this.#resend.length = 0;
+    this.#endSent.clear();
+    this.#changed.fire();
   }
 
   get progress(): SendProgress {
@@ -118,21 +167,19 @@ export class SendSession {
   #handle(message: ControlMessage): void {
     switch (message.type) {
       case 'resume': {
-        if (this.#progress.state !== 'connecting' && this.#progress.state !== 'paused') throw new ProtocolError('resume while sending');
         if (message.have.length !== this.#files.length) throw new ProtocolError('resume does not match the manifest');
+        // A resume while sending (sent twice, or the receiver retried): start over from what it now says it holds.
+        if (this.#progress.state === 'sending') this.#retire();
         const run = this.#run;
         this.#update({ state: 'sending', deliveredBytes: this.#alreadyHeld(message.have), error: undefined });
         void this.#pump(run, message.have).catch((error: unknown) => this.#fail(String(error), true));
         return;
       }
       case 'pause':
-        if (this.#progress.state !== 'sending') throw new ProtocolError('pause while not sending');
+        if (this.#progress.state !== 'sending' && this.#progress.state !== 'connecting') throw new ProtocolError('pause while not sending');
         // What was in flight is dropped by the paused receiver; its next resume says where to start.
-        this.#run++;
-        this.#inFlight = 0;
-        this.#resend.length = 0;
+        this.#retire();
         this.#update({ state: 'paused', error: message.reason });
-        this.#changed.fire();
         return;
       case 'ack':
         this.#inFlight = Math.max(0, this.#inFlight - message.bytes);
@@ -239,7 +286,7 @@ export class SendSession {
   async #sendFrame(run: number, file: number, piece: OutgoingFrame): Promise<boolean> {
     const { windowBytes } = this.#options;
     while (this.#live(run)) {
-      if (!this.#channel.isOpen) this.#fail('the connection closed');
+      if (!this.#channel.isOpen) this.#lost('the connection closed');
       else if (this.#channel.bufferedAmount > HIGH_WATER_BYTES) await Promise.race([this.#channel.drained(), this.#changed.wait()]);
       else if (this.#inFlight > 0 && this.#inFlight + piece.payloadBytes > windowBytes) await this.#changed.wait();
       else break;
