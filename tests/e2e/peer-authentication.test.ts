@@ -61,26 +61,29 @@ describe.each<Engine>(['chromium', 'firefox'])('a %s sender', (senderEngine) => 
   });
 });
 
+/** Fills the text field `testId` once it is shown, as typing would (an input event the view binds to). */
+async function fill(peer: Peer, testId: string, text: string): Promise<void> {
+  await peer.waitFor((testId) => document.querySelector(`[data-testid="${testId}"]`), testId, 30_000);
+  await peer.evaluate(
+    ({ testId, text }) => {
+      const input = document.querySelector<HTMLInputElement>(`[data-testid="${testId}"]`)!;
+      input.value = text;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    { testId, text },
+  );
+}
+
 /** Types `password` into the receive view's password field and submits it. */
 async function typePassword(peer: Peer, password: string): Promise<void> {
-  await peer.waitFor(() => document.querySelector('[data-testid="password"]'), undefined, 30_000);
-  await peer.evaluate((password) => {
-    const input = document.querySelector<HTMLInputElement>('[data-testid="password"]')!;
-    input.value = password;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  }, password);
+  await fill(peer, 'password', password);
   await peer.click('form.password button[type="submit"]');
 }
 
 /** Gives the open share a password through the send view. */
 async function setSharePassword(sender: Peer, password: string): Promise<void> {
   await sender.click('.password .linkish');
-  await sender.waitFor(() => document.querySelector('[data-testid="share-password"]'), undefined, REDRAW_TIMEOUT_MS);
-  await sender.evaluate((password) => {
-    const input = document.querySelector<HTMLInputElement>('[data-testid="share-password"]')!;
-    input.value = password;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  }, password);
+  await fill(sender, 'share-password', password);
   await sender.click('.password button[type="submit"]');
   await sender.waitFor(() => document.querySelector('.password')?.textContent?.includes('Password set'), undefined, REDRAW_TIMEOUT_MS);
 }
