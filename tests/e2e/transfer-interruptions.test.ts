@@ -66,7 +66,7 @@ const vanishing: Array<{ sender: Engine; receiver: Engine }> = [
 describe.each(vanishing)('$sender sender leaving a $receiver receiver', ({ sender: senderEngine, receiver: receiverEngine }) => {
   const peers = useTransferPeers({ sender: senderEngine, receivers: [receiverEngine] });
 
-  test('when the sender leaves mid-file the receiver says so and shows nothing unfinished as complete', async () => {
+  test('when the sender leaves mid-file the receiver pauses and says so: nothing unfinished complete, nothing failed', async () => {
     const { sender, receiver, dir } = peers;
     const small = await makeFile(dir, 'first.txt', 'arrives whole\n');
     const big = await makeFile(dir, 'interrupted.bin', 200 * 1024 * 1024);
@@ -76,8 +76,12 @@ describe.each(vanishing)('$sender sender leaving a $receiver receiver', ({ sende
 
     await sender.goto('about:blank');
 
-    await waitForAlert(receiver, 'before every file arrived', 60_000);
-    await waitForRow(receiver, big.name, 'failed', REDRAW_TIMEOUT_MS);
+    await receiver.waitFor(() => document.querySelector('[role="status"]')?.textContent?.startsWith('Paused'), undefined, 60_000).catch(async (error: unknown) => {
+      throw new Error(`no pause shown; status: ${await receiver.evaluate(() => document.querySelector('[role="status"]')?.textContent, undefined)}\n${String(error)}`);
+    });
+    // Paused, not over: the big file keeps its place and its bytes, waiting for the sender to come back.
+    await waitForRow(receiver, big.name, 'receiving', REDRAW_TIMEOUT_MS);
+    expect(await canSave(receiver, big.name)).toBe(false);
     await waitForRow(receiver, small.name, 'complete', REDRAW_TIMEOUT_MS);
     await saveAndVerify(receiver, [small]);
   });

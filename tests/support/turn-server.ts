@@ -1,23 +1,40 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { startChild, type Child } from './child-process.ts';
 import { onFreePort } from './free-port.ts';
 
-export interface RunningTurn extends Child {
-  /** A `turn:` URL for browsers (UDP). */
-  url: string;
-  port: number;
-  secret: string;
-}
+/** A real coturn on loopback with the TURN REST secret (design.md §8 has the command line and why each flag). */
+export class RunningTurn implements Child {
+  #child: Child;
 
-/**
- * A real coturn on loopback with the TURN REST secret (design.md §8 has the command line and why each flag). It
- * cannot bind port 0 and report it, so it takes a free port and, if that was taken meanwhile, another.
- */
-export function startTurn(secret: string): Promise<RunningTurn> {
-  return onFreePort(async (port) => {
-    const dir = await mkdtemp(join(tmpdir(), 'dropline-turn-'));
+  private constructor(
+    child: Child,
+    readonly port: number,
+    readonly secret: string,
+    private readonly dir: string,
+  ) {
+    this.#child = child;
+  }
+
+  /**
+   * Starts one on a free port. coturn cannot bind port 0 and report it, so it takes a free port and, if that was
+   * taken meanwhile, another.
+   */
+  static start(secret: string): Promise<RunningTurn> {
+    return onFreePort(async (port) => {
+      const dir = await mkdtemp(join(tmpdir(), 'dropline-turn-'));
+      try {
+        return new RunningTurn(await RunningTurn.#spawn(port, secret, dir), port, secret, dir);
+      } catch (error) {
+        await rm(dir, { recursive: true, force: true });
+        throw error;
+      }
+    });
+  }
+
+  static #spawn(port: number, secret: string, dir: string): Promise<Child> {
     // prettier-ignore
     const args = [
       '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`,
@@ -25,28 +42,49 @@ export function startTurn(secret: string): Promise<RunningTurn> {
       '--realm=dropline.test', '--allow-loopback-peers', '--no-tls', '--no-dtls', '--no-cli', '--fingerprint',
       '--log-file=stdout', '--simple-log', '--verbose', `--pidfile=${join(dir, 'pid')}`, `--userdb=${join(dir, 'turndb')}`,
     ];
-    try {
-      const child = await startChild('turnserver', args, {
-        name: 'turnserver',
-        ready: (output) => {
-          // coturn retries a taken port for ever instead of exiting.
-          if (output.includes('Cannot bind')) throw new Error(`turnserver could not bind port ${port}`);
-          return output.includes('Total General servers');
-        },
-      });
-      return {
-        ...child,
-        url: `turn:127.0.0.1:${port}?transport=udp`,
-        port,
-        secret,
-        stop: async () => {
-          await child.stop();
-          await rm(dir, { recursive: true, force: true });
-        },
-      };
-    } catch (error) {
-      await rm(dir, { recursive: true, force: true });
-      throw error;
-    }
-  });
+    return startChild('turnserver', args, {
+      name: 'turnserver',
+      ready: (output) => {
+        // coturn retries a taken port for ever instead of exiting.
+        if (output.includes('Cannot bind')) throw new Error(`turnserver could not bind port ${port}`);
+        return output.includes('Total General servers');
+      },
+    });
+  }
+
+  /** A `turn:` URL for browsers (UDP). */
+  get url(): string {
+    return `turn:127.0.0.1:${this.port}?transport=udp`;
+  }
+
+  get process(): ChildProcess {
+    return this.#child.process;
+  }
+
+  /** What the running relay printed since it (last) started. */
+  output(): string {
+    return this.#child.output();
+  }
+
+  /** Kills the relay at once (SIGKILL: every allocation is gone), as a crashed or unplugged relay would go. */
+  kill(): Promise<void> {
+    const child = this.#child.process;
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+
+  /** Starts it again on the same port with the same secret: the signaler's credentials stay good. */
+  async restart(): Promise<void> {
+    this.#child = await RunningTurn.#spawn(this.port, this.secret, this.dir);
+  }
+
+  async stop(): Promise<void> {
+    await this.#child.stop();
+    await rm(this.dir, { recursive: true, force: true });
+  }
 }
+
+export const startTurn = (secret: string): Promise<RunningTurn> => RunningTurn.start(secret);

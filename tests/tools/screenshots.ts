@@ -55,6 +55,27 @@ try {
       } finally {
         await full.close();
       }
+      // A visitor with a damaged link is refused at both ends; then a share with a password asks for it.
+      const visitor = await launchChromium({ viewport });
+      try {
+        await visitor.page.goto(link.replace(/#k=.*$/, '#k=AAAAAAAAAAAAAAAAAAAAAA'));
+        await visitor.page.getByRole('alert').filter({ hasText: 'tampered' }).waitFor();
+        await visitor.page.screenshot({ path: join(outDir, `${name}-receive-refused.png`), fullPage: true });
+        await sender.page.waitForSelector('[data-testid="receiver-row"][data-state="refused"]');
+        await sender.page.screenshot({ path: join(outDir, `${name}-send-refused.png`), fullPage: true });
+        const protectedLink = await shareFiles(sender, server.url, files.slice(1));
+        await sender.page.getByRole('button', { name: 'Add a password…' }).click();
+        await sender.page.getByTestId('share-password').fill('blue-otter-42');
+        await sender.page.getByRole('button', { name: 'Set' }).click();
+        await sender.page.screenshot({ path: join(outDir, `${name}-send-password.png`), fullPage: true });
+        await visitor.page.goto(protectedLink);
+        await visitor.page.getByTestId('password').fill('not it');
+        await visitor.page.getByRole('button', { name: 'Unlock' }).click();
+        await visitor.page.getByRole('alert').filter({ hasText: 'Wrong password' }).waitFor();
+        await visitor.page.screenshot({ path: join(outDir, `${name}-receive-password.png`), fullPage: true });
+      } finally {
+        await visitor.close();
+      }
       await receiver.page.goto(`${server.url}/r/AAAAAAAAAAAAAAAAAAAAAA#k=BBBBBBBBBBBBBBBBBBBBBB`);
       await receiver.page.getByRole('alert').waitFor();
       await receiver.page.screenshot({ path: join(outDir, `${name}-receive-expired.png`), fullPage: true });

@@ -1,16 +1,13 @@
-import type { IceServer } from '../../../signal/protocol/index.ts';
-import { connectionFingerprints } from '../net/handshake/fingerprint.ts';
-import { authenticate, HandshakeError } from '../net/handshake/handshake.ts';
-import { deriveLinkKeys, type LinkKeys } from '../net/handshake/link-keys.ts';
-import { PeerLink } from '../net/peer-link.ts';
-import type { ShareTarget } from '../net/share-link.ts';
-import { SignalingClient, signalingUrl } from '../net/signaling-client.ts';
-import { wrapDataChannel, type TransferChannel } from '../transfer/channel.ts';
+import { HandshakeError } from '../net/handshake/handshake.ts';
+import { deriveLinkKeys } from '../net/handshake/link-keys.ts';
+import { browserNetwork } from '../net/browser-network.ts';
+import { randomId, type ShareTarget } from '../net/share-link.ts';
+import { ReceiveClient, type LinkState } from '../share/receive-client.ts';
 import type { ChunkStore } from '../transfer/chunk-store.ts';
-import { RedrawGate } from './redraw-gate.ts';
-import { RateMeter } from '../transfer/rate-meter.ts';
-import { ReceiveSession, type FileState, type ReceiveProgress } from '../transfer/receiver.ts';
 import type { FileEntry } from '../transfer/protocol.ts';
+import { RateMeter } from '../transfer/rate-meter.ts';
+import type { FileState, ReceiveProgress } from '../transfer/receiver.ts';
+import { RedrawGate } from './redraw-gate.ts';
 
 export interface IncomingFileView {
   entry: FileEntry;
@@ -23,8 +20,11 @@ export interface IncomingFileView {
   saveable: boolean;
 }
 
-/** `paused`: out of storage; retry() continues once space is freed. `password`: the share asks for one. */
-type Phase = 'connecting' | 'waiting-for-sender' | 'password' | 'receiving' | 'paused' | 'done' | 'problem';
+/**
+ * `paused`: out of storage; retry() continues once space is freed. `password`: the share asks for one.
+ * `reconnecting`: the connection to the sender is lost; the transfer goes on by itself when it is back.
+ */
+type Phase = 'connecting' | 'waiting-for-sender' | 'password' | 'receiving' | 'reconnecting' | 'paused' | 'done' | 'problem';
 
 /** The password question, while the share's password is asked for: after a wrong one, with the tries left. */
 export interface PasswordQuestion {
@@ -38,7 +38,7 @@ export interface OverallProgress {
   secondsLeft: number | undefined;
 }
 
-/** The receiver's side: join the link's room, take the sender's connection, and store what arrives. */
+/** The receive view's state: a thin view-model over the receive client (share/receive-client.ts), which does the work. */
 export class ReceiveController {
   phase = $state<Phase>('connecting');
   message = $state('Connecting…');
@@ -48,11 +48,7 @@ export class ReceiveController {
   verificationCode = $state<string | undefined>(undefined);
   passwordQuestion = $state<PasswordQuestion | undefined>(undefined);
 
-  #signaling: SignalingClient | undefined;
-  #iceServers: IceServer[] = [];
-  #iceTransportPolicy: RTCIceTransportPolicy | undefined;
-  #link: { peerId: string; link: PeerLink } | undefined;
-  #session: ReceiveSession | undefined;
+  #client: ReceiveClient | undefined;
   #meters: RateMeter[] = [];
   #overallMeter = new RateMeter();
   #redraw = new RedrawGate();
@@ -62,7 +58,6 @@ export class ReceiveController {
   #shownState: ReceiveProgress['state'] | undefined;
   #dataShown = false;
   #store: Promise<ChunkStore> | undefined;
-  #keys: Promise<LinkKeys> | undefined;
   #answerPassword: ((password: string) => void) | undefined;
   #stopped = false;
 
@@ -74,41 +69,40 @@ export class ReceiveController {
 
   start(): void {
     // Keys and storage are ready while signaling connects; a channel that opens first keeps its messages.
-    this.#keys = deriveLinkKeys(this.target.room, this.target.secret);
-    this.#store = this.#keys.then((keys) => this.openStore(keys.storageKey));
-    this.#signaling = new SignalingClient(signalingUrl(location), this.target.room, 'receiver', {
-      joined: ({ peers, iceServers, iceTransportPolicy }) => {
-        this.#iceServers = iceServers;
-        this.#iceTransportPolicy = iceTransportPolicy;
-        const senderHere = peers.some((p) => p.role === 'sender');
-        this.#setPhase(senderHere ? 'connecting' : 'waiting-for-sender', senderHere ? 'Connecting to the sender…' : 'Waiting for the sender to come back…');
-      },
-      peerJoined: (peer) => {
-        if (peer.role === 'sender') this.#setPhase('connecting', 'Connecting to the sender…');
-      },
-      peerLeft: (peerId) => {
-        if (this.#link?.peerId !== peerId) return;
-        this.#link.link.close();
-        this.#link = undefined;
-        // Closing the connection does not close its channel with an event: tell the session ourselves.
-        if (this.phase === 'receiving') this.#session?.interrupt('the sender left');
-        else if (this.phase !== 'done' && this.phase !== 'problem') {
-          this.#setPhase('waiting-for-sender', 'The sender left. What arrived is kept; waiting for them to come back…');
-        }
-      },
-      signal: (from, data) => void this.#linkTo(from).receive(data),
-      problem: (message, fatal) => {
-        if (fatal || this.phase !== 'done') this.#setPhase('problem', message);
-      },
+    const keys = deriveLinkKeys(this.target.room, this.target.secret);
+    this.#store = keys.then((k) => this.openStore(k.storageKey));
+    void keys.then((k) => {
+      if (this.#stopped) return;
+      this.#client = new ReceiveClient({
+        target: this.target,
+        keys: k,
+        receiverId: lastingReceiverId(k.storageKey),
+        store: this.#store!,
+        network: browserNetwork(location),
+        askPassword: (wrong) => this.#askPassword(wrong),
+        events: {
+          link: (state) => this.#linkState(state),
+          proven: (code) => {
+            this.verificationCode = code;
+            requestPersistentStorage();
+          },
+          refused: (error) => {
+            this.passwordQuestion = undefined;
+            this.#setPhase('problem', refusalMessage(error, this.target));
+          },
+          progress: (progress) => this.#show(progress),
+          problem: (message, fatal) => {
+            if (fatal || (this.phase !== 'done' && this.phase !== 'receiving')) this.#setPhase('problem', message);
+          },
+        },
+      });
+      this.#client.start();
     });
-    this.#signaling.connect();
   }
 
   stop(): void {
     this.#stopped = true;
-    void this.#session?.cancel();
-    this.#link?.link.close();
-    this.#signaling?.close();
+    this.#client?.stop();
   }
 
   /** Answers the password question (the share's password, as the person typed it). */
@@ -122,12 +116,12 @@ export class ReceiveController {
 
   /** Continues a transfer paused for lack of storage, from what is stored. */
   retry(): void {
-    if (this.phase === 'paused') void this.#session?.retry();
+    if (this.phase === 'paused') void this.#client?.session?.retry();
   }
 
   /** Stops one file, or the whole transfer when no file is given. */
   cancel(file?: number): void {
-    void this.#session?.cancel(file);
+    void this.#client?.session?.cancel(file);
   }
 
   /**
@@ -139,72 +133,29 @@ export class ReceiveController {
     return this.#readyBlobs.get(file);
   }
 
-  #linkTo(peerId: string): PeerLink {
-    if (this.#link?.peerId === peerId) return this.#link.link;
-    this.#link?.link.close();
-    const signaling = this.#signaling!;
-    const link = new PeerLink({
-      iceServers: this.#iceServers,
-      iceTransportPolicy: this.#iceTransportPolicy,
-      polite: true,
-      sendSignal: (data) => signaling.signal(peerId, data),
-      onChannel: (channel) => this.#receiveOn(channel, link),
-      onStateChange: (state) => {
-        if (state === 'failed' && this.phase !== 'done') this.#setPhase('problem', 'Could not reach the sender directly; retrying…');
-      },
-    });
-    this.#link = { peerId, link };
-    return link;
-  }
-
-  #receiveOn(channel: RTCDataChannel, link: PeerLink): void {
-    const transferChannel = wrapDataChannel(channel);
-    const opened =
-      channel.readyState === 'open' ? Promise.resolve() : new Promise<void>((resolve) => channel.addEventListener('open', () => resolve(), { once: true }));
-    void opened.then(() => this.#authenticateThenReceive(transferChannel, link));
-  }
-
-  /**
-   * Proves the sender holds the link (and knows the password, if the share has one) before anything is
-   * received or stored (docs/security.md). A sender that cannot is refused: the connection closes and the
-   * page says why; it is not tried again.
-   */
-  async #authenticateThenReceive(channel: TransferChannel, link: PeerLink): Promise<void> {
-    let verificationCode: string;
-    try {
-      ({ verificationCode } = await authenticate(channel, {
-        role: 'receiver',
-        room: this.target.room,
-        keys: await this.#keys!,
-        fingerprints: connectionFingerprints(link.pc),
-        askPassword: (wrong) => this.#askPassword(wrong),
-      }));
-    } catch (error) {
-      if (this.#stopped || this.#link?.link !== link) return;
-      this.#refused(error);
-      return;
-    }
-    const store = await this.#store!;
-    if (this.#stopped || this.#link?.link !== link) return;
-    this.verificationCode = verificationCode;
-    this.#setPhase('receiving', 'Receiving…');
-    requestPersistentStorage();
-    this.#session = new ReceiveSession(channel, store, (progress) => this.#show(progress));
-  }
-
   #askPassword(wrong: { triesLeft: number } | undefined): Promise<string> {
     this.passwordQuestion = { wrong };
     this.#setPhase('password', wrong ? 'Wrong password.' : 'This share has a password.');
     return new Promise((resolve) => (this.#answerPassword = resolve));
   }
 
-  /** The handshake failed: nothing was received; the person is told why, and the page stops trying. */
-  #refused(error: unknown): void {
-    this.#link?.link.close();
-    this.#link = undefined;
-    this.#signaling?.close();
-    this.passwordQuestion = undefined;
-    this.#setPhase('problem', refusalMessage(error, this.target));
+  /** The connection to the sender changed; the transfer's own state, once there is one, says more. */
+  #linkState(state: LinkState): void {
+    if (this.phase === 'problem' || this.phase === 'done' || this.phase === 'paused' || this.phase === 'password') return;
+    const transferring = this.files.length > 0;
+    switch (state) {
+      case 'connecting':
+        if (!transferring) this.#setPhase('connecting', 'Connecting to the sender…');
+        break;
+      case 'waiting-for-sender':
+        this.#setPhase(transferring ? 'reconnecting' : 'waiting-for-sender', transferring ? 'Paused: the sender left. What arrived is kept; it goes on when they come back…' : 'Waiting for the sender to come back…');
+        break;
+      case 'reconnecting':
+        this.#setPhase('reconnecting', 'Paused, reconnecting to the sender… What arrived is kept.');
+        break;
+      case 'connected':
+        this.#setPhase('receiving', 'Receiving…');
+    }
   }
 
   /**
@@ -279,6 +230,9 @@ export class ReceiveController {
       case 'cancelled':
         this.#setPhase('problem', progress.error ?? `Transfer ${progress.state}.`);
         break;
+      case 'reconnecting':
+        if (this.phase !== 'reconnecting') this.#setPhase('reconnecting', 'Paused, reconnecting to the sender… What arrived is kept.');
+        break;
       default:
         this.#setPhase('receiving', 'Receiving…');
     }
@@ -306,6 +260,25 @@ function refusalMessage(error: unknown, target: ShareTarget): string {
       return 'No password was given, so nothing was received.';
     default:
       return 'The connection to the sender failed before it was secured. Reload this page to try again.';
+  }
+}
+
+/**
+ * This tab's lasting id as the receiver of the transfer kept under `storageKey`: the sender continues the same
+ * transfer for it on any new connection, and after a reload of this tab. Per tab (sessionStorage), not per
+ * browser: a second tab opening the same link is another receiver, told that the first holds the transfer,
+ * rather than one that takes the first one's connection over.
+ */
+function lastingReceiverId(storageKey: string): string {
+  const name = `dropline-receiver:${storageKey}`;
+  try {
+    const known = sessionStorage.getItem(name);
+    if (known) return known;
+    const id = randomId();
+    sessionStorage.setItem(name, id);
+    return id;
+  } catch {
+    return randomId(); // No storage (a private window): this page's id only.
   }
 }
 

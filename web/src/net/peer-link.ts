@@ -10,6 +10,9 @@ export interface PeerLinkOptions {
   iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
+/** How long a connection may stay disconnected before ICE is restarted. */
+const RESTART_AFTER_DISCONNECTED_MS = 4_000;
+
 /**
  * One RTCPeerConnection to one remote peer, negotiated with the "perfect
  * negotiation" pattern: either side may (re)negotiate at any time, candidates
@@ -18,6 +21,7 @@ export interface PeerLinkOptions {
 export class PeerLink {
   readonly pc: RTCPeerConnection;
   #makingOffer = false;
+  #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   #ignoreOffer = false;
   readonly #options: PeerLinkOptions;
 
@@ -36,7 +40,12 @@ export class PeerLink {
       options.onStateChange(this.pc.connectionState);
     });
     this.pc.addEventListener('iceconnectionstatechange', () => {
-      if (this.pc.iceConnectionState === 'failed') this.pc.restartIce();
+      const state = this.pc.iceConnectionState;
+      clearTimeout(this.#disconnectedTimer);
+      if (state === 'failed') this.pc.restartIce();
+      // Browsers call a path failed only some 30 s after it went quiet; a relay that is back sooner, or a new
+      // network, is found sooner by restarting ICE once it has been disconnected for a few seconds.
+      else if (state === 'disconnected') this.#disconnectedTimer = setTimeout(() => this.pc.iceConnectionState === 'disconnected' && this.pc.restartIce(), RESTART_AFTER_DISCONNECTED_MS);
     });
   }
 
@@ -72,6 +81,7 @@ export class PeerLink {
   }
 
   close(): void {
+    clearTimeout(this.#disconnectedTimer);
     this.pc.close();
   }
 

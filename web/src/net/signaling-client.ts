@@ -12,6 +12,12 @@ export interface SignalingHandlers {
 /** Refusals that reconnecting cannot fix. */
 const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['room-not-found', 'room-full', 'sender-present', 'too-many-rooms']);
 
+/** Reconnect delays: exponential from 500 ms up to 10 s, each with ±50 % jitter so a restarted server is not hit by every client at once. */
+export function reconnectDelay(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(10_000, 500 * 2 ** attempt);
+  return Math.round(base * (0.5 + random()));
+}
+
 /**
  * One client's link to the signaler. It joins a room, passes signals, and
  * reconnects with backoff when the socket drops, reclaiming its peer id with
@@ -23,6 +29,8 @@ export class SignalingClient {
   #retries = 0;
   #stopped = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether this client was ever in its room: then the room is coming back (a restarted server), not gone. */
+  #joinedBefore = false;
 
   constructor(
     private readonly url: string,
@@ -47,8 +55,7 @@ export class SignalingClient {
     socket.addEventListener('close', () => {
       if (this.#socket !== socket || this.#stopped) return;
       this.handlers.problem('Lost the connection to the server; reconnecting…', false);
-      const delay = Math.min(10_000, 500 * 2 ** this.#retries++);
-      this.#retryTimer = setTimeout(() => this.connect(), delay);
+      this.#retryLater();
     });
   }
 
@@ -67,6 +74,7 @@ export class SignalingClient {
     switch (frame.type) {
       case 'joined':
         this.#retries = 0;
+        this.#joinedBefore = true;
         this.#peerToken = frame.peerToken;
         this.handlers.joined(frame);
         return;
@@ -80,12 +88,22 @@ export class SignalingClient {
         this.handlers.signal(frame.from, frame.data);
         return;
       case 'error': {
+        // A room this client was in is missing only while its sender, too, reconnects to a restarted server.
+        if (frame.code === 'room-not-found' && this.#joinedBefore) {
+          this.#socket?.close();
+          return;
+        }
         const fatal = FATAL_CODES.has(frame.code);
         if (fatal) this.close();
         this.handlers.problem(frame.message, fatal);
         return;
       }
     }
+  }
+
+  #retryLater(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => this.connect(), reconnectDelay(this.#retries++));
   }
 
   #send(frame: ClientFrame): void {

@@ -39,6 +39,8 @@ export interface HandshakeOptions {
   /** Both ends' DTLS fingerprints as this side sees them (connectionFingerprints). */
   fingerprints: { local: string; remote: string };
   versions?: readonly number[];
+  /** Receiver: its lasting id for this transfer (see messages.ts). */
+  receiverId?: string;
   /** Sender: the share's password, if it has one. */
   password?: string;
   /** Sender: this receiver's tries, when the share has a password. */
@@ -57,6 +59,8 @@ export interface Authenticated {
   mode: AuthMode;
   /** Six digits both screens show; equal on both only if both sides saw the same connection. */
   verificationCode: string;
+  /** Sender: the receiver's lasting id, as its hello gave it (absent from a receiver that sent none). */
+  receiverId?: string;
 }
 
 /** Why a handshake ended without an authenticated peer: `code`, and whether the peer or this side said so. */
@@ -69,6 +73,13 @@ export class HandshakeError extends Error {
     super(byPeer ? `the peer refused the connection (${code})` : `the connection was refused (${code})`);
   }
 }
+
+/**
+ * Whether a failed handshake was a refusal (a proof that did not check out, no common version, no tries left,
+ * a peer breaking the protocol), as opposed to the connection going away or going quiet under it: a refusal
+ * ends the attempt for good; a lost connection is tried again.
+ */
+export const isRefusal = (error: unknown): boolean => !(error instanceof HandshakeError) || (error.code !== 'closed' && error.code !== 'timeout');
 
 const STEP_TIMEOUT_MS = 20_000;
 /** How long a refusing side waits for the peer to read its refusal and hang up. */
@@ -84,7 +95,8 @@ export async function authenticate(channel: TransferChannel, options: HandshakeO
     inbox.handOver();
     return result;
   } catch (error) {
-    const failure = error instanceof HandshakeError ? error : new HandshakeError('protocol', false);
+    // A send that failed because the channel closed under the handshake is a lost connection, not a refusal.
+    const failure = error instanceof HandshakeError ? error : new HandshakeError(channel.isOpen ? 'protocol' : 'closed', false);
     if (!failure.byPeer && failure.code !== 'closed' && channel.isOpen) {
       const code: RefusalCode = failure.code === 'gave-up' ? 'proof' : failure.code;
       channel.send(encodeHandshake({ type: 'refuse', code }));
@@ -104,7 +116,7 @@ async function run(inbox: Inbox, channel: TransferChannel, o: HandshakeOptions):
   const versions = o.versions ?? SUPPORTED_VERSIONS;
   const nonce = randomId();
   const ownMode: AuthMode | undefined = o.role === 'sender' ? (o.password ? 'password' : 'link') : undefined;
-  send({ type: 'hello', versions: [...versions], role: o.role, nonce, ...(ownMode && { auth: ownMode }) });
+  send({ type: 'hello', versions: [...versions], role: o.role, nonce, ...(ownMode && { auth: ownMode }), ...(o.receiverId && { id: o.receiverId }) });
 
   const hello = await inbox.expect('hello', step);
   if (hello.role === o.role) throw new HandshakeError('protocol', false);
@@ -128,7 +140,7 @@ async function run(inbox: Inbox, channel: TransferChannel, o: HandshakeOptions):
   } else {
     key = await provePasswordAsReceiver(inbox, o, t, send, sendProof, peerProves, step);
   }
-  return { version, mode, verificationCode: await verificationCode(key, t) };
+  return { version, mode, verificationCode: await verificationCode(key, t), ...(o.role === 'sender' && hello.id && { receiverId: hello.id }) };
 }
 
 type Send = (message: HandshakeMessage) => void;

@@ -22,13 +22,15 @@ export const RefusalCode = v.picklist(['version', 'proof', 'locked', 'protocol',
 export type RefusalCode = v.InferOutput<typeof RefusalCode>;
 
 export const HandshakeMessage = v.variant('type', [
-  /** First on the channel, from both: the versions each speaks, a fresh nonce, and (from the sender) the mode. */
+  /** First on the channel, from both: the versions each speaks, a fresh nonce, the sender's mode, the receiver's id. */
   v.strictObject({
     type: v.literal('hello'),
     versions: v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000))), v.minLength(1), v.maxLength(16)),
     role: Role,
     nonce: Base64url(16),
     auth: v.optional(AuthMode),
+    /** Receiver only: its lasting id for this transfer, so a new channel (or a reload) continues the same one. */
+    id: v.optional(Base64url(16)),
   }),
   /** A CPace share (password mode): the receiver's first, then the sender's answer. */
   v.strictObject({ type: v.literal('pake'), share: Base64url(32) }),

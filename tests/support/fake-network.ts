@@ -1,0 +1,134 @@
+import type { PeerInfo, Role, SignalData } from '../../signal/protocol/index.ts';
+import type { ConnectionState, Network, PeerConnection, PeerConnectionEvents, PeerConnectionOptions, Signaling, SignalingEvents } from '../../web/src/net/network.ts';
+import type { TransferChannel } from '../../web/src/transfer/channel.ts';
+import { fakeChannelPair, type FakeChannelEnd } from './fake-channel.ts';
+
+interface Member {
+  peerId: string;
+  role: Role;
+  events: SignalingEvents;
+  gone: boolean;
+}
+
+/**
+ * An in-memory signaler and WebRTC for the orchestration's unit tests: rooms that introduce members, and
+ * connections that pair up through the signals the orchestration passes, carrying fake channels. Tests break
+ * it the way networks break: drop a connection's channel, or make a member vanish.
+ */
+export class FakeNetwork implements Network {
+  readonly #rooms = new Map<string, Member[]>();
+  readonly #connections = new Map<string, FakeConnection>();
+  #nextId = 0;
+
+  signaling(room: string, role: Role, events: SignalingEvents): Signaling {
+    const member: Member = { peerId: `peer-${++this.#nextId}`, role, events, gone: false };
+    const others = () => (this.#rooms.get(room) ?? []).filter((m) => m !== member && !m.gone);
+    return {
+      connect: () => {
+        const peers: PeerInfo[] = others().map((m) => ({ peerId: m.peerId, role: m.role }));
+        this.#rooms.set(room, [...(this.#rooms.get(room) ?? []), member]);
+        queueMicrotask(() => {
+          events.joined({ peerId: member.peerId, peers, iceServers: [] });
+          for (const other of others()) other.events.peerJoined({ peerId: member.peerId, role });
+        });
+      },
+      signal: (to, data) => {
+        const target = others().find((m) => m.peerId === to);
+        if (target && !member.gone) queueMicrotask(() => target.events.signal(member.peerId, data));
+      },
+      close: () => this.#leave(room, member),
+    };
+  }
+
+  connect(options: PeerConnectionOptions, events: PeerConnectionEvents): PeerConnection {
+    const connection = new FakeConnection(`conn-${++this.#nextId}`, options, events, this);
+    this.#connections.set(connection.id, connection);
+    // The impolite side offers at once; the offer names the connection, so the answering side can pair with it.
+    if (!options.polite) options.sendSignal({ description: { type: 'offer', sdp: connection.id } });
+    return connection;
+  }
+
+  find(id: string): FakeConnection | undefined {
+    return this.#connections.get(id);
+  }
+
+  /** Every connection made so far, oldest first. */
+  get connections(): FakeConnection[] {
+    return [...this.#connections.values()];
+  }
+
+  /** A member's page goes away: it leaves its room and its connections close, without a word on any channel. */
+  vanish(peerId: string): void {
+    for (const [room, members] of this.#rooms) for (const member of members) if (member.peerId === peerId) this.#leave(room, member);
+  }
+
+  #leave(room: string, member: Member): void {
+    if (member.gone) return;
+    member.gone = true;
+    for (const other of (this.#rooms.get(room) ?? []).filter((m) => !m.gone)) queueMicrotask(() => other.events.peerLeft(member.peerId));
+  }
+}
+
+export class FakeConnection implements PeerConnection {
+  state: ConnectionState = 'connecting';
+  remote: FakeConnection | undefined;
+  /** The channels this connection carried, newest last. */
+  readonly channels: FakeChannelEnd[] = [];
+  #paired: Array<() => void> = [];
+
+  constructor(
+    readonly id: string,
+    private readonly options: PeerConnectionOptions,
+    private readonly events: PeerConnectionEvents,
+    private readonly network: FakeNetwork,
+  ) {}
+
+  async receive(data: SignalData): Promise<void> {
+    if (!('description' in data) || data.description.type !== 'offer' || this.state === 'closed') return;
+    const offerer = this.network.find(data.description.sdp ?? '');
+    if (!offerer || offerer.state === 'closed') return;
+    this.remote = offerer;
+    offerer.remote = this;
+    for (const side of [this, offerer]) side.#setState('connected');
+    this.options.sendSignal({ description: { type: 'answer', sdp: this.id } });
+    offerer.#paired.splice(0).forEach((wake) => wake());
+  }
+
+  async openChannel(): Promise<TransferChannel> {
+    if (!this.remote) await new Promise<void>((resolve) => this.#paired.push(resolve));
+    const remote = this.remote!;
+    if (this.state !== 'connected') throw new Error('the connection is not up');
+    const [local, far] = fakeChannelPair();
+    this.channels.push(local);
+    remote.channels.push(far);
+    queueMicrotask(() => remote.events.channel(far));
+    return local;
+  }
+
+  fingerprints(): { local: string; remote: string } {
+    return { local: `fp-${this.id}`, remote: `fp-${this.remote?.id ?? 'none'}` };
+  }
+
+  get maxMessageSize(): number | undefined {
+    return 64 * 1024;
+  }
+
+  /** The current channel closes while the connection lives on (an SCTP stream reset). */
+  dropChannel(): void {
+    this.channels.at(-1)?.close('the channel was reset');
+  }
+
+  /** As RTCPeerConnection.close(): the connection is closed before its channels say so. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.#setState('closed');
+    if (this.remote) this.remote.#setState('closed');
+    for (const channel of this.channels) channel.close();
+  }
+
+  #setState(state: ConnectionState): void {
+    if (this.state === state || this.state === 'closed') return;
+    this.state = state;
+    queueMicrotask(() => this.events.state(state));
+  }
+}

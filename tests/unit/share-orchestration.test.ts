@@ -1,0 +1,172 @@
+import { describe, expect, test } from 'vitest';
+import { deriveLinkKeys } from '../../web/src/net/handshake/link-keys.ts';
+import { ReceiveClient, type LinkState } from '../../web/src/share/receive-client.ts';
+import { ShareHost, type ReceiverStatus } from '../../web/src/share/share-host.ts';
+import { MemoryChunkStore } from '../../web/src/transfer/memory-chunk-store.ts';
+import { decodeDataFrame } from '../../web/src/transfer/protocol.ts';
+import type { ReceiveProgress } from '../../web/src/transfer/receiver.ts';
+import { FakeNetwork } from '../support/fake-network.ts';
+import { outgoing, randomFile, storedBytes } from '../support/transfer-harness.ts';
+
+const TARGET = { room: 'RRRRRRRRRRRRRRRRRRRRRR', secret: 'c2VjcmV0LXNlY3JldC0xMg' };
+
+/** A condition that holds once the events say so: resolved from the events themselves, no polling. */
+class Watch {
+  #checks: Array<() => boolean> = [];
+  changed(): void {
+    this.#checks = this.#checks.filter((check) => !check());
+  }
+  until(reached: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => reached() && (resolve(), true);
+      if (!check()) this.#checks.push(check);
+    });
+  }
+}
+
+async function share(network: FakeNetwork, files: Array<{ name: string; data: Uint8Array }>) {
+  const watch = new Watch();
+  let receivers: readonly ReceiverStatus[] = [];
+  const host = new ShareHost({
+    target: TARGET,
+    keys: deriveLinkKeys(TARGET.room, TARGET.secret),
+    transferId: 'TTTTTTTTTTTTTTTTTTTTTT',
+    files: files.map((f) => outgoing(f.name, f.data)),
+    network,
+    events: {
+      receivers: (all) => {
+        receivers = all;
+        watch.changed();
+      },
+      status: () => {},
+    },
+  });
+  host.start();
+  return { host, watch, receivers: () => receivers };
+}
+
+async function receive(network: FakeNetwork, store = new MemoryChunkStore(), receiverId = 'AAAAAAAAAAAAAAAAAAAAAA') {
+  const watch = new Watch();
+  const seen = { progress: undefined as ReceiveProgress | undefined, links: [] as LinkState[], codes: [] as string[] };
+  const client = new ReceiveClient({
+    target: TARGET,
+    keys: await deriveLinkKeys(TARGET.room, TARGET.secret),
+    receiverId,
+    store: Promise.resolve(store),
+    network,
+    askPassword: () => Promise.reject(new Error('no password in these tests')),
+    events: {
+      link: (state) => {
+        seen.links.push(state);
+        watch.changed();
+      },
+      proven: (code) => seen.codes.push(code),
+      refused: (error) => {
+        throw error;
+      },
+      progress: (progress) => {
+        seen.progress = progress;
+        watch.changed();
+      },
+      problem: () => {},
+    },
+  });
+  client.start();
+  return { client, watch, seen, store };
+}
+
+/** The stored file equals the source, compared as buffers (a deep compare of megabytes takes seconds). */
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+const bytesOf = (progress: ReceiveProgress | undefined): number => progress?.files.reduce((n, f) => n + f.bytes, 0) ?? 0;
+const payloadSent = (network: FakeNetwork): number =>
+  network.connections.flatMap((c) => (c.remote ? c.channels : [])).reduce((n, end) => n + end.sent.reduce((m, d) => m + (typeof d === 'string' ? 0 : decodeDataFrame(d).payload.byteLength), 0), 0) /
+  2; // each channel pair is listed from both connections; only the sender's end sends frames, counted twice
+
+describe('the share host and the receive client', () => {
+  test('carry a transfer end to end, each channel proven first, with the same code on both sides', async () => {
+    const network = new FakeNetwork();
+    const file = randomFile('photo.jpg', 300_000);
+    const sender = await share(network, [file]);
+    const receiver = await receive(network);
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
+    await sender.watch.until(() => sender.receivers()[0]?.progress?.state === 'done');
+    expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
+    expect(sender.receivers()).toHaveLength(1);
+    expect(receiver.seen.codes).toEqual([sender.receivers()[0]!.verificationCode]);
+  });
+
+  test('a channel reset mid-file is replaced on the same connection and the transfer goes on from what is stored', async () => {
+    const network = new FakeNetwork();
+    const file = randomFile('video.mp4', 4_000_000);
+    const sender = await share(network, [file]);
+    const receiver = await receive(network);
+    await receiver.watch.until(() => bytesOf(receiver.seen.progress) >= 1_000_000);
+    network.connections[0]!.dropChannel();
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'reconnecting');
+    // Paused, not failed: rows keep their state.
+    expect(receiver.seen.progress!.files[0]!.state).toBe('receiving');
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
+    expect(receiver.seen.progress!.files[0]!.state).toBe('complete');
+    expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
+    expect(network.connections[0]!.channels).toHaveLength(2);
+    expect(sender.receivers()).toHaveLength(1);
+    // At most the credit window (32 MiB, more than this file) is sent again; here, not the whole file twice.
+    expect(payloadSent(network)).toBeLessThan(2 * file.data.byteLength);
+  });
+
+  test('a receiver whose page goes away and comes back with its store continues its transfer under the same row', async () => {
+    const network = new FakeNetwork();
+    const file = randomFile('archive.zip', 3_000_000);
+    const sender = await share(network, [file]);
+    const store = new MemoryChunkStore();
+    const first = await receive(network, store);
+    await first.watch.until(() => bytesOf(first.seen.progress) >= 500_000);
+    const stored = bytesOf(first.seen.progress);
+    network.vanish('peer-2');
+    for (const connection of network.connections) connection.close();
+    await sender.watch.until(() => sender.receivers()[0]?.progress?.state === 'reconnecting');
+
+    const again = await receive(network, store);
+    await again.watch.until(() => again.seen.progress?.state === 'done');
+    expect(sameBytes(await storedBytes(store, 0), file.data)).toBe(true);
+    // It started from what was stored, not from zero.
+    expect(again.seen.progress!.files[0]!.bytes).toBe(file.data.byteLength);
+    expect(stored).toBeGreaterThan(0);
+    await sender.watch.until(() => sender.receivers()[0]?.progress?.state === 'done');
+    expect(sender.receivers()).toHaveLength(1);
+  });
+
+  test('a receiver refused by the handshake is listed as refused and gets nothing', async () => {
+    const network = new FakeNetwork();
+    const sender = await share(network, [randomFile('plans.pdf', 10_000)]);
+    const watch = new Watch();
+    let refusal: unknown;
+    const intruder = new ReceiveClient({
+      target: { ...TARGET, secret: '' },
+      keys: await deriveLinkKeys(TARGET.room, ''),
+      receiverId: 'BBBBBBBBBBBBBBBBBBBBBB',
+      store: Promise.resolve(new MemoryChunkStore()),
+      network,
+      askPassword: () => Promise.reject(new Error('none')),
+      events: {
+        link: () => {},
+        proven: () => {
+          throw new Error('an intruder must never be proven');
+        },
+        refused: (error) => {
+          refusal = error;
+          watch.changed();
+        },
+        progress: () => {
+          throw new Error('an intruder must never get progress');
+        },
+        problem: () => {},
+      },
+    });
+    intruder.start();
+    await watch.until(() => refusal !== undefined);
+    await sender.watch.until(() => sender.receivers().length === 1);
+    expect(sender.receivers()[0]).toMatchObject({ refused: 'proof', progress: undefined });
+  });
+});

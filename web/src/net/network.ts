@@ -1,0 +1,58 @@
+/**
+ * What the orchestration needs of the network, and nothing more: a signaler that introduces peers, and
+ * connections to peers that carry authenticated-to-be channels. The browser's implementation is
+ * net/browser-network.ts (WebSocket, RTCPeerConnection); the unit tests bring an in-memory one, and a future
+ * command-line peer its own (docs/architecture.md). The orchestration in share/ talks only to this.
+ */
+import type { IceServer, PeerInfo, Role, SignalData } from '../../../signal/protocol/index.ts';
+import type { TransferChannel } from '../transfer/channel.ts';
+
+export interface SignalingEvents {
+  joined(info: { peerId: string; peers: PeerInfo[]; iceServers: IceServer[]; iceTransportPolicy?: RTCIceTransportPolicy | undefined }): void;
+  peerJoined(peer: PeerInfo): void;
+  peerLeft(peerId: string): void;
+  signal(from: string, data: SignalData): void;
+  /** A refusal from the server, or a lost connection (`fatal` when reconnecting cannot help). */
+  problem(message: string, fatal: boolean): void;
+}
+
+export interface Signaling {
+  connect(): void;
+  signal(to: string, data: SignalData): void;
+  close(): void;
+}
+
+/** A connection's state, as RTCPeerConnection names it. */
+export type ConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+export interface PeerConnectionEvents {
+  /** Receiver: a channel the peer opened, once it is open. */
+  channel(channel: TransferChannel): void;
+  state(state: ConnectionState): void;
+}
+
+export interface PeerConnectionOptions {
+  iceServers: IceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy | undefined;
+  /** The polite peer yields when both sides offer at once (perfect negotiation). */
+  polite: boolean;
+  sendSignal(data: SignalData): void;
+}
+
+/** One connection to one peer. */
+export interface PeerConnection {
+  receive(data: SignalData): Promise<void>;
+  /** Sender: opens a channel for the transfer (a new one after the last was lost); resolves once it is open. */
+  openChannel(): Promise<TransferChannel>;
+  /** Both ends' DTLS fingerprints, for the handshake's proofs. */
+  fingerprints(): { local: string; remote: string };
+  /** The largest message the peer accepts, once connected. */
+  readonly maxMessageSize: number | undefined;
+  readonly state: ConnectionState;
+  close(): void;
+}
+
+export interface Network {
+  signaling(room: string, role: Role, events: SignalingEvents): Signaling;
+  connect(options: PeerConnectionOptions, events: PeerConnectionEvents): PeerConnection;
+}

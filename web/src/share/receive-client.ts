@@ -1,0 +1,172 @@
+/**
+ * The receiver's side of a share link, in plain TypeScript (no Svelte, no DOM): it joins the link's room, takes
+ * the sender's connection, authenticates every channel, and keeps one transfer that outlives its channels and
+ * connections (docs/architecture.md). The receive view's view-model only draws what this reports.
+ */
+import type { IceServer } from '../../../signal/protocol/index.ts';
+import { authenticate, isRefusal, type Authenticated } from '../net/handshake/handshake.ts';
+import type { LinkKeys } from '../net/handshake/link-keys.ts';
+import type { ConnectionState, Network, PeerConnection, Signaling } from '../net/network.ts';
+import type { ShareTarget } from '../net/share-link.ts';
+import type { TransferChannel } from '../transfer/channel.ts';
+import type { ChunkStore } from '../transfer/chunk-store.ts';
+import { ReceiveSession, type ReceiveProgress } from '../transfer/receiver.ts';
+
+/** Where the connection to the sender stands, for the status line; the transfer's own progress comes apart. */
+export type LinkState = 'connecting' | 'waiting-for-sender' | 'reconnecting' | 'connected';
+
+export interface ReceiveClientEvents {
+  link(state: LinkState): void;
+  /** The sender proved itself on a channel: the code both screens show. */
+  proven(verificationCode: string): void;
+  /** The handshake failed; nothing was received, and the client stopped trying. */
+  refused(error: unknown): void;
+  /** The transfer's progress (once per chunk: draw at your pace). */
+  progress(progress: ReceiveProgress): void;
+  /** A refusal from the signaler or a lost connection to it (`fatal` when reconnecting cannot help). */
+  problem(message: string, fatal: boolean): void;
+}
+
+export interface ReceiveClientOptions {
+  target: ShareTarget;
+  keys: LinkKeys;
+  /** This receiver's lasting id for the transfer: the sender continues the same transfer for it on any channel. */
+  receiverId: string;
+  store: Promise<ChunkStore>;
+  network: Network;
+  /** Asks the person for the share's password (see HandshakeOptions.askPassword). */
+  askPassword(wrong: { triesLeft: number } | undefined): Promise<string>;
+  events: ReceiveClientEvents;
+}
+
+/** The connection to the sender: the signaler's peer id it came through, and its current channel. */
+interface SenderLink {
+  peerId: string;
+  connection: PeerConnection;
+  channel?: TransferChannel;
+}
+
+export class ReceiveClient {
+  readonly #o: ReceiveClientOptions;
+  #signaling: Signaling | undefined;
+  #ice: { iceServers: IceServer[]; iceTransportPolicy?: RTCIceTransportPolicy | undefined } = { iceServers: [] };
+  #link: SenderLink | undefined;
+  #session: ReceiveSession | undefined;
+  #stopped = false;
+
+  constructor(options: ReceiveClientOptions) {
+    this.#o = options;
+  }
+
+  get session(): ReceiveSession | undefined {
+    return this.#session;
+  }
+
+  start(): void {
+    const { events } = this.#o;
+    this.#signaling = this.#o.network.signaling(this.#o.target.room, 'receiver', {
+      joined: ({ peers, iceServers, iceTransportPolicy }) => {
+        this.#ice = { iceServers, iceTransportPolicy };
+        if (this.#healthy()) return;
+        events.link(peers.some((p) => p.role === 'sender') ? 'connecting' : 'waiting-for-sender');
+      },
+      peerJoined: (peer) => {
+        if (peer.role === 'sender' && !this.#healthy()) events.link('connecting');
+      },
+      peerLeft: (peerId) => this.#senderLeft(peerId),
+      signal: (from, data) => void this.#connectionTo(from)?.receive(data),
+      problem: (message, fatal) => events.problem(message, fatal),
+    });
+    this.#signaling.connect();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    void this.#session?.cancel();
+    this.#link?.connection.close();
+    this.#signaling?.close();
+  }
+
+  /** A working connection with an open channel: it carries on untouched whatever the signaler says. */
+  #healthy(): boolean {
+    return !!this.#link?.channel?.isOpen && this.#link.connection.state === 'connected';
+  }
+
+  /**
+   * The connection for signals from `peerId`. A sender that comes back under a new peer id (it reloaded, or the
+   * signaler restarted) gets a new connection, unless the current one still works.
+   */
+  #connectionTo(peerId: string): PeerConnection | undefined {
+    if (this.#stopped) return undefined;
+    if (this.#link?.peerId === peerId) return this.#link.connection;
+    if (this.#healthy()) return undefined;
+    this.#link?.connection.close();
+    const signaling = this.#signaling!;
+    const link: SenderLink = {
+      peerId,
+      connection: this.#o.network.connect(
+        { ...this.#ice, polite: true, sendSignal: (data) => signaling.signal(peerId, data) },
+        {
+          channel: (channel) => void this.#authenticateThenReceive(link, channel),
+          state: (state) => this.#connectionState(link, state),
+        },
+      ),
+    };
+    this.#link = link;
+    return link.connection;
+  }
+
+  /**
+   * Proves the sender holds the link (and knows the password, if the share has one) before anything is received
+   * or stored (docs/security.md). A sender that cannot is refused: the connection closes, the client stops.
+   */
+  async #authenticateThenReceive(link: SenderLink, channel: TransferChannel): Promise<void> {
+    let proven: Authenticated;
+    try {
+      proven = await authenticate(channel, {
+        role: 'receiver',
+        room: this.#o.target.room,
+        keys: this.#o.keys,
+        fingerprints: link.connection.fingerprints(),
+        receiverId: this.#o.receiverId,
+        askPassword: (wrong) => this.#o.askPassword(wrong),
+      });
+    } catch (error) {
+      if (this.#stopped || this.#link !== link) return;
+      link.connection.close();
+      this.#link = undefined;
+      if (!isRefusal(error)) {
+        // The connection went away under the handshake: the sender's next connection tries again.
+        this.#o.events.link(this.#session ? 'reconnecting' : 'connecting');
+        return;
+      }
+      this.#signaling?.close();
+      this.#o.events.refused(error);
+      return;
+    }
+    const store = await this.#o.store;
+    if (this.#stopped || this.#link !== link) return channel.close();
+    link.channel = channel;
+    this.#o.events.proven(proven.verificationCode);
+    this.#o.events.link('connected');
+    if (this.#session) this.#session.attach(channel);
+    else this.#session = new ReceiveSession(channel, store, (progress) => this.#o.events.progress(progress));
+  }
+
+  #connectionState(link: SenderLink, state: ConnectionState): void {
+    if (this.#link !== link) return;
+    if (state === 'disconnected' || state === 'failed') this.#o.events.link('reconnecting');
+    else if (state === 'connected' && link.channel?.isOpen) this.#o.events.link('connected');
+    else if (state === 'closed') this.#session?.interrupt('the connection closed');
+  }
+
+  /** The signaler says the sender left: unless its connection still works, wait for it to come back. */
+  #senderLeft(peerId: string): void {
+    if (this.#link?.peerId !== peerId || this.#healthy()) return;
+    this.#link.connection.close();
+    this.#link = undefined;
+    // Closing the connection does not close its channel with an event: tell the transfer ourselves.
+    this.#session?.interrupt('the sender left');
+    this.#o.events.link('waiting-for-sender');
+  }
+}
