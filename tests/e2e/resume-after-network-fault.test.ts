@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { randomBytes } from 'node:crypto';
+import { expect, test } from 'vitest';
 import type { Peer } from '../support/browser.ts';
 import { makeFile } from '../support/files.ts';
 import { recordConnections, trafficSeen } from '../support/peer-connections.ts';
 import { waitForReceivers } from '../support/sender-view.ts';
-import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
-import { startTurn, type RunningTurn } from '../support/turn-server.ts';
+import { useRelayOnlySignaler } from '../support/turn-server.ts';
 import { rowSelector, saveAndVerify, shareFiles, waitForRows } from '../support/transfer-flow.ts';
 import { useTransferPeers } from '../support/transfer-peers.ts';
 
@@ -15,20 +13,10 @@ const OUTAGE_MS = 5_000;
 /** The sender's credit window (transfer/sender.ts): the most a resume may send again. */
 const WINDOW = 32 * MiB;
 
+// Chromium at both ends: a Firefox receiver did not recover from this fault in time (see the resume issue's note).
 const peers = useTransferPeers({ sender: 'chromium', receivers: ['chromium'] });
-let turn: RunningTurn;
-let server: RunningServer;
-
-beforeAll(async () => {
-  turn = await startTurn(randomBytes(18).toString('base64url'));
-  // Relay only: every packet between the two browsers crosses coturn, so killing it cuts them off.
-  server = await startSignalServer({ TURN_URLS: turn.url, TURN_SECRET: turn.secret, TURN_TTL_SECONDS: '600', ICE_TRANSPORT_POLICY: 'relay' });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await turn?.stop();
-});
+// Relay only: every packet between the two browsers crosses coturn, so killing it cuts them off.
+const relayed = useRelayOnlySignaler();
 
 /** The fraction of `name` the receive view shows as stored. */
 const storedFraction = (peer: Peer, name: string): Promise<number> =>
@@ -39,6 +27,7 @@ const storedFraction = (peer: Peer, name: string): Promise<number> =>
 
 test('the relay dies mid-file and comes back 5 s later: the transfer pauses, then finishes by itself, re-sending at most a window', async () => {
   const { sender, receiver, dir } = peers;
+  const { server, turn } = relayed;
   await recordConnections(receiver);
   const file = await makeFile(dir, 'over-the-relay.bin', 96 * MiB);
   const link = await shareFiles(sender, server.url, [file]);

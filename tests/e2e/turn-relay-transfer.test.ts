@@ -1,29 +1,17 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { mintTurnCredentials } from '../../signal/ice/turn-credentials.ts';
 import type { IceServer } from '../../signal/protocol/index.ts';
 import type { Peer } from '../support/browser.ts';
 import { makeFile } from '../support/files.ts';
 import { connectionStats, recordConnections } from '../support/peer-connections.ts';
-import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
-import { startTurn, type RunningTurn } from '../support/turn-server.ts';
+import { useRelayOnlySignaler } from '../support/turn-server.ts';
 import { saveAndVerify, shareFiles, waitForRows } from '../support/transfer-flow.ts';
 import { useTransferPeers } from '../support/transfer-peers.ts';
 import { TestSocket } from '../support/ws-client.ts';
 
 const peers = useTransferPeers();
-let turn: RunningTurn;
-let server: RunningServer;
-
-beforeAll(async () => {
-  turn = await startTurn(randomBytes(18).toString('base64url'));
-  server = await startSignalServer({ TURN_URLS: turn.url, TURN_SECRET: turn.secret, TURN_TTL_SECONDS: '300', ICE_TRANSPORT_POLICY: 'relay' });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await turn?.stop();
-});
+const relayed = useRelayOnlySignaler();
 
 /** Gathers ICE candidates in the page with only `server` and relay-only policy; returns the relay candidates' types. */
 function gatherRelayCandidates(peer: Peer, server: IceServer): Promise<string[]> {
@@ -46,6 +34,7 @@ function gatherRelayCandidates(peer: Peer, server: IceServer): Promise<string[]>
 
 test('two browsers forced to relay complete a transfer through coturn with credentials from the signaler', async () => {
   const { sender, receiver, dir } = peers;
+  const { server, turn } = relayed;
   await Promise.all([recordConnections(sender), recordConnections(receiver)]);
   const files = [await makeFile(dir, 'relayed.bin', 4 * 1024 * 1024)];
   const link = await shareFiles(sender, server.url, files);
@@ -61,6 +50,7 @@ test('two browsers forced to relay complete a transfer through coturn with crede
 });
 
 test('credentials from the joined frame gather a relay candidate; wrong and expired ones gather none', async () => {
+  const { server, turn } = relayed;
   const socket = await TestSocket.open(server.url);
   const joined = await socket.join(randomBytes(16).toString('base64url'), 'sender');
   await socket.close();

@@ -1,9 +1,12 @@
+import { afterAll, beforeAll } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { startChild, type Child } from './child-process.ts';
 import { onFreePort } from './free-port.ts';
+import { startSignalServer, type RunningServer } from './signal-server.ts';
 
 /** A real coturn on loopback with the TURN REST secret (design.md §8 has the command line and why each flag). */
 export class RunningTurn implements Child {
@@ -88,3 +91,21 @@ export class RunningTurn implements Child {
 }
 
 export const startTurn = (secret: string): Promise<RunningTurn> => RunningTurn.start(secret);
+
+/**
+ * Registers hooks that run a coturn and a signaler that hands browsers its credentials with a relay-only policy,
+ * so every packet between the browsers crosses the relay. Read the fields inside tests.
+ */
+export function useRelayOnlySignaler(): { turn: RunningTurn; server: RunningServer } {
+  const holder = {} as { turn: RunningTurn; server: RunningServer };
+  beforeAll(async () => {
+    holder.turn = await startTurn(randomBytes(18).toString('base64url'));
+    const { url, secret } = holder.turn;
+    holder.server = await startSignalServer({ TURN_URLS: url, TURN_SECRET: secret, TURN_TTL_SECONDS: '600', ICE_TRANSPORT_POLICY: 'relay' });
+  });
+  afterAll(async () => {
+    await holder.server?.stop();
+    await holder.turn?.stop();
+  });
+  return holder;
+}
