@@ -50,8 +50,8 @@ async function receive(network: FakeNetwork, store = new MemoryChunkStore(), rec
   const seen = { progress: undefined as ReceiveProgress | undefined, links: [] as LinkState[], codes: [] as string[] };
   const client = new ReceiveClient({
     target: TARGET,
-    keys: await deriveLinkKeys(TARGET.room, TARGET.secret),
-    receiverId,
+    keys: deriveLinkKeys(TARGET.room, TARGET.secret),
+    receiverId: Promise.resolve(receiverId),
     store: Promise.resolve(store),
     network,
     askPassword: () => Promise.reject(new Error('no password in these tests')),
@@ -144,8 +144,8 @@ describe('the share host and the receive client', () => {
     let refusal: unknown;
     const intruder = new ReceiveClient({
       target: { ...TARGET, secret: '' },
-      keys: await deriveLinkKeys(TARGET.room, ''),
-      receiverId: 'BBBBBBBBBBBBBBBBBBBBBB',
+      keys: deriveLinkKeys(TARGET.room, ''),
+      receiverId: Promise.resolve('BBBBBBBBBBBBBBBBBBBBBB'),
       store: Promise.resolve(new MemoryChunkStore()),
       network,
       askPassword: () => Promise.reject(new Error('none')),

@@ -68,36 +68,33 @@ export class ReceiveController {
   ) {}
 
   start(): void {
-    // Keys and storage are ready while signaling connects; a channel that opens first keeps its messages.
+    // Signaling connects at once; the keys (WebCrypto's first use can take a while) and storage are ready meanwhile.
     const keys = deriveLinkKeys(this.target.room, this.target.secret);
     this.#store = keys.then((k) => this.openStore(k.storageKey));
-    void keys.then((k) => {
-      if (this.#stopped) return;
-      this.#client = new ReceiveClient({
-        target: this.target,
-        keys: k,
-        receiverId: lastingReceiverId(k.storageKey),
-        store: this.#store!,
-        network: browserNetwork(location),
-        askPassword: (wrong) => this.#askPassword(wrong),
-        events: {
-          link: (state) => this.#linkState(state),
-          proven: (code) => {
-            this.verificationCode = code;
-            requestPersistentStorage();
-          },
-          refused: (error) => {
-            this.passwordQuestion = undefined;
-            this.#setPhase('problem', refusalMessage(error, this.target));
-          },
-          progress: (progress) => this.#show(progress),
-          problem: (message, fatal) => {
-            if (fatal || (this.phase !== 'done' && this.phase !== 'receiving')) this.#setPhase('problem', message);
-          },
+    this.#client = new ReceiveClient({
+      target: this.target,
+      keys,
+      receiverId: keys.then((k) => lastingReceiverId(k.storageKey)),
+      store: this.#store,
+      network: browserNetwork(location),
+      askPassword: (wrong) => this.#askPassword(wrong),
+      events: {
+        link: (state) => this.#linkState(state),
+        proven: (code) => {
+          this.verificationCode = code;
+          requestPersistentStorage();
         },
-      });
-      this.#client.start();
+        refused: (error) => {
+          this.passwordQuestion = undefined;
+          this.#setPhase('problem', refusalMessage(error, this.target));
+        },
+        progress: (progress) => this.#show(progress),
+        problem: (message, fatal) => {
+          if (fatal || (this.phase !== 'done' && this.phase !== 'receiving')) this.#setPhase('problem', message);
+        },
+      },
     });
+    this.#client.start();
   }
 
   stop(): void {

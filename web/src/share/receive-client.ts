@@ -29,9 +29,10 @@ export interface ReceiveClientEvents {
 
 export interface ReceiveClientOptions {
   target: ShareTarget;
-  keys: LinkKeys;
+  /** The link's keys, while they are derived: the room is joined at once, the keys are needed only by the handshake. */
+  keys: Promise<LinkKeys>;
   /** This receiver's lasting id for the transfer: the sender continues the same transfer for it on any channel. */
-  receiverId: string;
+  receiverId: Promise<string>;
   store: Promise<ChunkStore>;
   network: Network;
   /** Asks the person for the share's password (see HandshakeOptions.askPassword). */
@@ -126,9 +127,9 @@ export class ReceiveClient {
       proven = await authenticate(channel, {
         role: 'receiver',
         room: this.#o.target.room,
-        keys: this.#o.keys,
+        keys: await this.#o.keys,
         fingerprints: link.connection.fingerprints(),
-        receiverId: this.#o.receiverId,
+        receiverId: await this.#o.receiverId,
         askPassword: (wrong) => this.#o.askPassword(wrong),
       });
     } catch (error) {
