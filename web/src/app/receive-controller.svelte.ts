@@ -59,7 +59,6 @@ export class ReceiveController {
   #dataShown = false;
   #store: Promise<ChunkStore> | undefined;
   #answerPassword: ((password: string) => void) | undefined;
-  #stopped = false;
 
   constructor(
     private readonly target: ShareTarget,
@@ -98,7 +97,6 @@ export class ReceiveController {
   }
 
   stop(): void {
-    this.#stopped = true;
     this.#client?.stop();
   }
 
