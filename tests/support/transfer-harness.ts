@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChunkStore } from '../../web/src/transfer/chunk-store.ts';
-import { MemoryChunkStore } from '../../web/src/transfer/memory-chunk-store.ts';
+import { MemoryChunkStore } from '../../web/src/storage/memory-chunk-store.ts';
 import type { FileEntry } from '../../web/src/transfer/protocol.ts';
 import { ReceiveSession, type ReceiveProgress } from '../../web/src/transfer/receiver.ts';
 import { SendSession, type OutgoingFile, type SendProgress } from '../../web/src/transfer/sender.ts';

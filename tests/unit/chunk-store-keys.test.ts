@@ -2,8 +2,8 @@ import 'fake-indexeddb/auto';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { deriveLinkKeys } from '../../web/src/net/handshake/link-keys.ts';
-import type { ChunkBytes, PayloadToStore, StoredBatch } from '../../web/src/transfer/chunk-bytes.ts';
-import { IndexedDbChunkStore } from '../../web/src/transfer/indexeddb-chunk-store.ts';
+import type { ChunkBytes, PayloadToStore, StoredBatch } from '../../web/src/storage/chunk-bytes.ts';
+import { IndexedDbChunkStore } from '../../web/src/storage/indexeddb-chunk-store.ts';
 import type { FileEntry, Manifest } from '../../web/src/transfer/protocol.ts';
 
 /** Chunk bytes kept in memory by (store key, file, chunk): what the store would write to OPFS. */

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { deriveLinkKeys } from '../../web/src/net/handshake/link-keys.ts';
 import { ReceiveClient, type LinkState } from '../../web/src/share/receive-client.ts';
 import { ShareHost, type ReceiverStatus } from '../../web/src/share/share-host.ts';
-import { MemoryChunkStore } from '../../web/src/transfer/memory-chunk-store.ts';
+import { MemoryChunkStore } from '../../web/src/storage/memory-chunk-store.ts';
 import { decodeDataFrame } from '../../web/src/transfer/protocol.ts';
 import type { ReceiveProgress } from '../../web/src/transfer/receiver.ts';
 import { FakeNetwork } from '../support/fake-network.ts';

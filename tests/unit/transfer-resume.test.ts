@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MemoryChunkStore } from '../../web/src/transfer/memory-chunk-store.ts';
+import { MemoryChunkStore } from '../../web/src/storage/memory-chunk-store.ts';
 import { decodeDataFrame, encodeControl } from '../../web/src/transfer/protocol.ts';
 import { ReceiveSession, type ReceiveProgress } from '../../web/src/transfer/receiver.ts';
 import { SendSession, type SendProgress } from '../../web/src/transfer/sender.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { HIGH_WATER_BYTES } from '../../web/src/transfer/channel.ts';
 import { StorageFullError } from '../../web/src/transfer/chunk-store.ts';
-import { MemoryChunkStore } from '../../web/src/transfer/memory-chunk-store.ts';
+import { MemoryChunkStore } from '../../web/src/storage/memory-chunk-store.ts';
 import { FRAME_HEADER_BYTES, decodeDataFrame } from '../../web/src/transfer/protocol.ts';
 import { randomFile, startTransfer, storedBytes } from '../support/transfer-harness.ts';
 

@@ -1,38 +1,8 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { ChunkBytes } from './chunk-bytes.ts';
-import { StorageFullError, TransferBusyError, type ChunkStore } from './chunk-store.ts';
-import { HASH_BYTES, chunkCount, sameTransfer, type Manifest } from './protocol.ts';
+import { DATABASE_NAME, openDatabase, type BatchRecord, type DroplineDatabase } from './database.ts';
+import { StorageFullError, TransferBusyError, type ChunkStore } from '../transfer/chunk-store.ts';
+import { HASH_BYTES, chunkCount, sameTransfer, type Manifest } from '../transfer/protocol.ts';
 
-/** What the resume issue reopens: the manifest of a transfer and when it was touched. */
-export interface TransferRecord {
-  /** The store's key (derived from the link by the receiver), not the id the sender put in its manifest. */
-  id: string;
-  manifest: Manifest;
-  createdAt: number;
-  updatedAt: number;
-}
-
-/** Several chunks of one file, recorded in one transaction: their hashes side by side, and their bytes as one Blob where IndexedDB keeps them. */
-interface BatchRecord {
-  /** The store's key (how the receiver names the transfer, see the constructor); the field keeps its first name. */
-  transferId: string;
-  file: number;
-  /** Write order within the file: where a chunk was stored twice (sent again after a reload), the later copy wins. */
-  seq: number;
-  /** Chunk indices in the order their bytes follow each other in `data` (ascending but for chunks sent again). */
-  chunks: number[];
-  /** Absent where the bytes live in the origin private file system. */
-  data?: Blob;
-  /** `chunks.length` SHA-256 hashes, 32 bytes each, in the same order. */
-  hashes: ArrayBuffer;
-}
-
-interface DroplineDB extends DBSchema {
-  transfers: { key: string; value: TransferRecord };
-  batches: { key: [string, number, number]; value: BatchRecord };
-}
-
-export const DATABASE_NAME = 'dropline';
 /** A batch is written once it holds this much: big enough for IndexedDB's fast path (design.md §8). */
 const BATCH_BYTES = 4 * 1024 * 1024;
 /** A partly filled batch is written after this long (up to twice this) without new chunks, so the sender's window never stalls on it. */
@@ -53,7 +23,7 @@ interface PendingChunk {
  * `bytes` keeps them, and a batch is recorded only once they are written.
  */
 export class IndexedDbChunkStore implements ChunkStore {
-  readonly #db: Promise<IDBPDatabase<DroplineDB>>;
+  readonly #db: Promise<DroplineDatabase>;
   readonly #bytes: ChunkBytes;
   #manifest: Manifest | undefined;
   /** Per file: chunks verified but not yet written. */
@@ -76,12 +46,7 @@ export class IndexedDbChunkStore implements ChunkStore {
   constructor(bytes: ChunkBytes, key: string, databaseName = DATABASE_NAME) {
     this.#bytes = bytes;
     this.#key = key;
-    this.#db = openDB<DroplineDB>(databaseName, 1, {
-      upgrade(db) {
-        db.createObjectStore('transfers', { keyPath: 'id' });
-        db.createObjectStore('batches', { keyPath: ['transferId', 'file', 'seq'] });
-      },
-    });
+    this.#db = openDatabase(databaseName);
   }
 
   /** Whether this browser offers IndexedDB at all (some private modes and old WebViews do not). */
@@ -170,11 +135,6 @@ export class IndexedDbChunkStore implements ChunkStore {
     (await this.#db).close();
     this.#held?.release();
     this.#held = undefined;
-  }
-
-  /** Every transfer this browser keeps, for the resume issue and the received-files library. */
-  async transfers(): Promise<TransferRecord[]> {
-    return (await this.#db).getAll('transfers');
   }
 
   /** The file's stored batches in write order, after writing what is pending. */

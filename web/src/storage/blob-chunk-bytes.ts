@@ -1,5 +1,5 @@
 import type { ChunkBytes, PayloadToStore, StoredBatch } from './chunk-bytes.ts';
-import { chunkLength, type FileEntry } from './protocol.ts';
+import { chunkLength, type FileEntry } from '../transfer/protocol.ts';
 
 /**
  * Keeps chunk bytes inside the IndexedDB batch records, one Blob per batch:

@@ -1,6 +1,6 @@
 import type { ChunkBytes, PayloadToStore } from './chunk-bytes.ts';
 import { OPFS_ROOT_DIRECTORY, type OpfsCommand, type OpfsReply, type OpfsRequest } from './opfs-messages.ts';
-import type { FileEntry } from './protocol.ts';
+import type { FileEntry } from '../transfer/protocol.ts';
 
 /**
  * Keeps chunk bytes in the origin private file system, one file per received

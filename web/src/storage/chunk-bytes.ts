@@ -1,4 +1,4 @@
-import type { FileEntry } from './protocol.ts';
+import type { FileEntry } from '../transfer/protocol.ts';
 
 /** One verified chunk's payload on its way to storage. */
 export interface PayloadToStore {

@@ -1,5 +1,5 @@
-import type { ChunkStore } from './chunk-store.ts';
-import type { Manifest } from './protocol.ts';
+import type { ChunkStore } from '../transfer/chunk-store.ts';
+import type { Manifest } from '../transfer/protocol.ts';
 
 interface StoredChunk {
   payload: Uint8Array<ArrayBuffer>;

@@ -1,5 +1,5 @@
 import { BlobChunkBytes } from './blob-chunk-bytes.ts';
-import type { ChunkStore } from './chunk-store.ts';
+import type { ChunkStore } from '../transfer/chunk-store.ts';
 import { IndexedDbChunkStore } from './indexeddb-chunk-store.ts';
 import { MemoryChunkStore } from './memory-chunk-store.ts';
 import { OpfsChunkBytes } from './opfs-chunk-bytes.ts';

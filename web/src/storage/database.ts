@@ -1,0 +1,93 @@
+/**
+ * The app's IndexedDB database, defined once: its object stores and the migrations from every earlier version
+ * (docs/architecture.md, "Stored records"). Every reader and writer opens it through `openDatabase`, so a page
+ * of a newer version upgrades what an older one stored instead of each module guessing at the schema.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { Manifest } from '../transfer/protocol.ts';
+
+export const DATABASE_NAME = 'dropline';
+/**
+ * 1: `transfers` and `batches` (the receiver's records).
+ * 2: `shares` (the sender's open shares, so a reload continues them); `transfers` indexed by `updatedAt`, so old
+ *    unfinished transfers are found without reading every record.
+ */
+export const DATABASE_VERSION = 2;
+
+/** A transfer a receiver keeps: what it is, and when it was last touched. */
+export interface TransferRecord {
+  /** The store's key (derived from the link by the receiver), not the id the sender put in its manifest. */
+  id: string;
+  manifest: Manifest;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Several chunks of one file, recorded in one transaction: their hashes side by side, and their bytes as one Blob where IndexedDB keeps them. */
+export interface BatchRecord {
+  /** The store's key (how the receiver names the transfer); the field keeps its first name. */
+  transferId: string;
+  file: number;
+  /** Write order within the file: where a chunk was stored twice (sent again after a reload), the later copy wins. */
+  seq: number;
+  /** Chunk indices in the order their bytes follow each other in `data` (ascending but for chunks sent again). */
+  chunks: number[];
+  /** Absent where the bytes live in the origin private file system. */
+  data?: Blob;
+  /** `chunks.length` SHA-256 hashes, 32 bytes each, in the same order. */
+  hashes: ArrayBuffer;
+}
+
+/** One file of an open share as the sender keeps it: enough to recognise the same file when it is picked again. */
+export interface SharedFileRecord {
+  name: string;
+  path: string;
+  size: number;
+  type: string;
+  lastModified: number;
+  /** Where the browser gave one (File System Access), the handle to read it again after a reload. */
+  handle?: FileSystemFileHandle;
+  /** The chunk hashes computed so far at `chunkSize`, 32 bytes each, in chunk order (a prefix of the file's). */
+  hashes: ArrayBuffer;
+  /** The chunk size `hashes` were computed at. */
+  chunkSize: number;
+}
+
+/** An open share of this browser: what a sender reload needs to continue it under the same link. */
+export interface ShareRecord {
+  room: string;
+  secret: string;
+  transferId: string;
+  /** The signaler's peer token, so the reloaded page reclaims its peer id in the room. */
+  peerToken?: string;
+  password: string;
+  files: SharedFileRecord[];
+  /** Files the sender took back, by index. */
+  withdrawn: number[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface DroplineSchema extends DBSchema {
+  transfers: { key: string; value: TransferRecord; indexes: { updatedAt: number } };
+  batches: { key: [string, number, number]; value: BatchRecord };
+  shares: { key: string; value: ShareRecord };
+}
+
+export type DroplineDatabase = IDBPDatabase<DroplineSchema>;
+
+/** Opens the database, upgrading it step by step from whatever version this browser last stored. */
+export function openDatabase(name = DATABASE_NAME): Promise<DroplineDatabase> {
+  return openDB<DroplineSchema>(name, DATABASE_VERSION, {
+    upgrade(db, oldVersion, _newVersion, tx) {
+      if (oldVersion < 1) {
+        db.createObjectStore('transfers', { keyPath: 'id' });
+        db.createObjectStore('batches', { keyPath: ['transferId', 'file', 'seq'] });
+      }
+      if (oldVersion < 2) {
+        tx.objectStore('transfers').createIndex('updatedAt', 'updatedAt');
+        db.createObjectStore('shares', { keyPath: 'room' });
+      }
+    },
+  });
+}
