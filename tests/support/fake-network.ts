@@ -18,17 +18,24 @@ interface Member {
 export class FakeNetwork implements Network {
   readonly #rooms = new Map<string, Member[]>();
   readonly #connections = new Map<string, FakeConnection>();
+  /** Peer tokens, as the signaler keeps them: a token reclaims its peer id. */
+  readonly #tokens = new Map<string, string>();
   #nextId = 0;
 
-  signaling(room: string, role: Role, events: SignalingEvents): Signaling {
-    const member: Member = { peerId: `peer-${++this.#nextId}`, role, events, gone: false };
+  signaling(room: string, role: Role, events: SignalingEvents, peerToken?: string): Signaling {
+    const reclaimed = peerToken === undefined ? undefined : this.#tokens.get(peerToken);
+    const member: Member = { peerId: reclaimed ?? `peer-${++this.#nextId}`, role, events, gone: false };
+    const token = reclaimed ? peerToken! : `token-${member.peerId}`;
+    this.#tokens.set(token, member.peerId);
     const others = () => (this.#rooms.get(room) ?? []).filter((m) => m !== member && !m.gone);
     return {
       connect: () => {
+        // A reclaimed id evicts the page that held it before, without a peer-left (as the signaler does).
+        for (const stale of others()) if (stale.peerId === member.peerId) stale.gone = true;
         const peers: PeerInfo[] = others().map((m) => ({ peerId: m.peerId, role: m.role }));
         this.#rooms.set(room, [...(this.#rooms.get(room) ?? []), member]);
         queueMicrotask(() => {
-          events.joined({ peerId: member.peerId, peers, iceServers: [] });
+          events.joined({ peerId: member.peerId, peerToken: token, peers, iceServers: [] });
           for (const other of others()) other.events.peerJoined({ peerId: member.peerId, role });
         });
       },
@@ -87,6 +94,8 @@ export class FakeConnection implements PeerConnection {
     if (!('description' in data) || data.description.type !== 'offer' || this.state === 'closed') return;
     const offerer = this.network.find(data.description.sdp ?? '');
     if (!offerer || offerer.state === 'closed') return;
+    // As a browser's setRemoteDescription: a connection cannot switch to another peer's certificate.
+    if (this.remote && this.remote !== offerer) throw new Error('the offer comes from another connection');
     this.remote = offerer;
     offerer.remote = this;
     for (const side of [this, offerer]) side.#setState('connected');
@@ -103,6 +112,10 @@ export class FakeConnection implements PeerConnection {
     remote.channels.push(far);
     queueMicrotask(() => remote.events.channel(far));
     return local;
+  }
+
+  startsAnew(data: SignalData): boolean {
+    return !!this.remote && 'description' in data && data.description.type === 'offer' && data.description.sdp !== this.remote.id;
   }
 
   fingerprints(): { local: string; remote: string } {

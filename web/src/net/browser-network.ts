@@ -1,6 +1,6 @@
 import type { Network, PeerConnection } from './network.ts';
 import { wrapDataChannel, type TransferChannel } from '../transfer/channel.ts';
-import { connectionFingerprints } from './handshake/fingerprint.ts';
+import { connectionFingerprints, sdpFingerprint } from './handshake/fingerprint.ts';
 import { PeerLink } from './peer-link.ts';
 import { SignalingClient, signalingUrl } from './signaling-client.ts';
 
@@ -18,7 +18,7 @@ const opened = (channel: RTCDataChannel): Promise<void> =>
 /** The network of a page: the signaler over a WebSocket to the page's own origin, and WebRTC connections. */
 export function browserNetwork(location: Location): Network {
   return {
-    signaling: (room, role, events) => new SignalingClient(signalingUrl(location), room, role, events),
+    signaling: (room, role, events, peerToken) => new SignalingClient(signalingUrl(location), room, role, events, peerToken),
     connect(options, events): PeerConnection {
       const link = new PeerLink({
         ...options,
@@ -36,6 +36,12 @@ export function browserNetwork(location: Location): Network {
           const wrapped = wrapDataChannel(channel);
           await opened(channel);
           return wrapped;
+        },
+        startsAnew(data) {
+          const remote = link.pc.remoteDescription?.sdp;
+          if (!('description' in data) || data.description.type !== 'offer' || !remote || !data.description.sdp) return false;
+          // A renegotiation or an ICE restart keeps the peer's certificate; a new RTCPeerConnection has another one.
+          return sdpFingerprint(data.description.sdp) !== sdpFingerprint(remote);
         },
         fingerprints: () => connectionFingerprints(link.pc),
         get maxMessageSize() {

@@ -8,7 +8,8 @@ import type { IceServer, PeerInfo, Role, SignalData } from '../../../signal/prot
 import type { TransferChannel } from '../transfer/channel.ts';
 
 export interface SignalingEvents {
-  joined(info: { peerId: string; peers: PeerInfo[]; iceServers: IceServer[]; iceTransportPolicy?: RTCIceTransportPolicy | undefined }): void;
+  /** In the room. `peerToken` reclaims this peer id later, from this page or, kept, from its reload. */
+  joined(info: { peerId: string; peerToken: string; peers: PeerInfo[]; iceServers: IceServer[]; iceTransportPolicy?: RTCIceTransportPolicy | undefined }): void;
   peerJoined(peer: PeerInfo): void;
   peerLeft(peerId: string): void;
   signal(from: string, data: SignalData): void;
@@ -44,6 +45,11 @@ export interface PeerConnection {
   receive(data: SignalData): Promise<void>;
   /** Sender: opens a channel for the transfer (a new one after the last was lost); resolves once it is open. */
   openChannel(): Promise<TransferChannel>;
+  /**
+   * Whether `data` is an offer from another connection than the one this talks to: the peer's page reloaded and
+   * reclaimed its peer id, so the offer must go to a new connection (this one cannot take another peer's keys).
+   */
+  startsAnew(data: SignalData): boolean;
   /** Both ends' DTLS fingerprints, for the handshake's proofs. */
   fingerprints(): { local: string; remote: string };
   /** The largest message the peer accepts, once connected. */
@@ -53,6 +59,7 @@ export interface PeerConnection {
 }
 
 export interface Network {
-  signaling(room: string, role: Role, events: SignalingEvents): Signaling;
+  /** A peer token from an earlier page of this share reclaims its peer id (a reloaded sender). */
+  signaling(room: string, role: Role, events: SignalingEvents, peerToken?: string): Signaling;
   connect(options: PeerConnectionOptions, events: PeerConnectionEvents): PeerConnection;
 }

@@ -1,13 +1,5 @@
-import { parseServerFrame, type ClientFrame, type ErrorCode, type IceServer, type PeerInfo, type Role, type ServerFrame, type SignalData } from '../../../signal/protocol/index.ts';
-
-export interface SignalingHandlers {
-  joined(info: { peerId: string; peers: PeerInfo[]; iceServers: IceServer[]; iceTransportPolicy?: RTCIceTransportPolicy | undefined }): void;
-  peerJoined(peer: PeerInfo): void;
-  peerLeft(peerId: string): void;
-  signal(from: string, data: SignalData): void;
-  /** A refusal from the server (room not found, room full, …) or a lost connection. */
-  problem(message: string, fatal: boolean): void;
-}
+import { parseServerFrame, type ClientFrame, type ErrorCode, type Role, type ServerFrame, type SignalData } from '../../../signal/protocol/index.ts';
+import type { SignalingEvents } from './network.ts';
 
 /** Refusals that reconnecting cannot fix. */
 const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['room-not-found', 'room-full', 'sender-present', 'too-many-rooms']);
@@ -36,8 +28,11 @@ export class SignalingClient {
     private readonly url: string,
     private readonly room: string,
     private readonly role: Role,
-    private readonly handlers: SignalingHandlers,
-  ) {}
+    private readonly handlers: SignalingEvents,
+    peerToken?: string,
+  ) {
+    this.#peerToken = peerToken;
+  }
 
   connect(): void {
     if (this.#stopped) return;

@@ -3,7 +3,7 @@
  * the sender's connection, authenticates every channel, and keeps one transfer that outlives its channels and
  * connections (docs/architecture.md). The receive view's view-model only draws what this reports.
  */
-import type { IceServer } from '../../../signal/protocol/index.ts';
+import type { IceServer, SignalData } from '../../../signal/protocol/index.ts';
 import { authenticate, isRefusal, type Authenticated } from '../net/handshake/handshake.ts';
 import type { LinkKeys } from '../net/handshake/link-keys.ts';
 import type { ConnectionState, Network, PeerConnection, Signaling } from '../net/network.ts';
@@ -75,7 +75,7 @@ export class ReceiveClient {
         if (peer.role === 'sender' && !this.#healthy()) events.link('connecting');
       },
       peerLeft: (peerId) => this.#senderLeft(peerId),
-      signal: (from, data) => void this.#connectionTo(from)?.receive(data),
+      signal: (from, data) => void this.#connectionTo(from, data)?.receive(data).catch(() => undefined),
       problem: (message, fatal) => events.problem(message, fatal),
     });
     this.#signaling.connect();
@@ -94,14 +94,21 @@ export class ReceiveClient {
   }
 
   /**
-   * The connection for signals from `peerId`. A sender that comes back under a new peer id (it reloaded, or the
-   * signaler restarted) gets a new connection, unless the current one still works.
+   * The connection for `data` from `peerId`. A sender that comes back under a new peer id (the signaler
+   * restarted) gets a new connection, unless the current one still works. A sender that comes back under its
+   * own peer id (it reloaded and reclaimed it) offers from a new connection: that replaces the current one,
+   * whose far end is gone even if this end has not noticed yet.
    */
-  #connectionTo(peerId: string): PeerConnection | undefined {
+  #connectionTo(peerId: string, data: SignalData): PeerConnection | undefined {
     if (this.#stopped) return undefined;
-    if (this.#link?.peerId === peerId) return this.#link.connection;
-    if (this.#healthy()) return undefined;
-    this.#link?.connection.close();
+    const current = this.#link;
+    if (current?.peerId === peerId && !current.connection.startsAnew(data)) return current.connection;
+    if (current?.peerId !== peerId && this.#healthy()) return undefined;
+    if (current) {
+      current.connection.close();
+      // Closing the connection does not close its channel with an event: tell the transfer ourselves.
+      this.#session?.interrupt('the sender reconnected');
+    }
     const signaling = this.#signaling!;
     const link: SenderLink = {
       peerId,
