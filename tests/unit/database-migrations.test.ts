@@ -30,7 +30,7 @@ test('a version 1 database, as the first release stored it, upgrades in place an
   expect((await db.getAll('batches')).map((b) => b.chunks)).toEqual([[0, 1]]);
   // Version 2's additions: the index finds old transfers, and the sender's shares have a store.
   expect(await db.getAllKeysFromIndex('transfers', 'updatedAt', IDBKeyRange.upperBound(20))).toEqual(['stored-key']);
-  await db.put('shares', { room: 'r'.repeat(22), secret: 's'.repeat(22), transferId: 'T'.repeat(22), password: '', files: [], withdrawn: [], createdAt: 1, updatedAt: 1 });
+  await db.put('shares', { room: 'r'.repeat(22), secret: 's'.repeat(22), transferId: 'T'.repeat(22), password: '', files: [], hashes: [], withdrawn: [], createdAt: 1, updatedAt: 1 });
   expect(await db.count('shares')).toBe(1);
   db.close();
 });

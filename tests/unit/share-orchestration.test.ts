@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { deriveLinkKeys } from '../../web/src/net/handshake/link-keys.ts';
 import { ReceiveClient, type LinkState } from '../../web/src/share/receive-client.ts';
 import { ShareHost, type ReceiverStatus } from '../../web/src/share/share-host.ts';
+import { ShareHashes } from '../../web/src/transfer/share-hashes.ts';
 import { MemoryChunkStore } from '../../web/src/storage/memory-chunk-store.ts';
 import { decodeDataFrame } from '../../web/src/transfer/protocol.ts';
 import type { ReceiveProgress } from '../../web/src/transfer/receiver.ts';
@@ -24,10 +25,18 @@ class Watch {
   }
 }
 
-async function share(network: FakeNetwork, files: Array<{ name: string; data: Uint8Array }>) {
+/** What a reloaded sender page brings back from its kept share (share/kept-share.ts). */
+interface Kept {
+  peerToken?: string;
+  hashes?: ShareHashes;
+}
+
+async function share(network: FakeNetwork, files: Array<{ name: string; data: Uint8Array }>, kept: Kept = {}) {
   const watch = new Watch();
   let receivers: readonly ReceiverStatus[] = [];
+  let peerToken: string | undefined;
   const host = new ShareHost({
+    ...kept,
     target: TARGET,
     keys: deriveLinkKeys(TARGET.room, TARGET.secret),
     transferId: 'TTTTTTTTTTTTTTTTTTTTTT',
@@ -39,10 +48,11 @@ async function share(network: FakeNetwork, files: Array<{ name: string; data: Ui
         watch.changed();
       },
       status: () => {},
+      joined: (token) => (peerToken = token),
     },
   });
   host.start();
-  return { host, watch, receivers: () => receivers };
+  return { host, watch, receivers: () => receivers, peerToken: () => peerToken };
 }
 
 async function receive(network: FakeNetwork, store = new MemoryChunkStore(), receiverId = 'AAAAAAAAAAAAAAAAAAAAAA') {
@@ -135,6 +145,29 @@ describe('the share host and the receive client', () => {
     expect(stored).toBeGreaterThan(0);
     await sender.watch.until(() => sender.receivers()[0]?.progress?.state === 'done');
     expect(sender.receivers()).toHaveLength(1);
+  });
+
+  test('the sender page reloads and reclaims its peer id: its new connection replaces the old one at the receiver, and the transfer goes on from what was stored', async () => {
+    const network = new FakeNetwork();
+    const file = randomFile('film.mkv', 4_000_000);
+    const hashes = new ShareHashes();
+    const before = await share(network, [file], { hashes });
+    const receiver = await receive(network);
+    await receiver.watch.until(() => bytesOf(receiver.seen.progress) >= 1_000_000);
+    const senderId = network.connections[0]!.id;
+    // The page dies without a word; the receiver's end of the connection has not noticed yet (it looks healthy).
+    network.vanish('peer-1');
+    const hashesKept = hashes.count;
+    expect(hashesKept).toBeGreaterThan(0);
+
+    const after = await share(network, [file], { peerToken: before.peerToken()!, hashes: ShareHashes.from(hashes.prefixes()) });
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
+    expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
+    await after.watch.until(() => after.receivers()[0]?.progress?.state === 'done');
+    // The same peer id in the room, yet a new connection: the old one was closed, not renegotiated.
+    expect(network.connections.filter((c) => c.id !== senderId && c.remote).length).toBeGreaterThan(1);
+    expect(network.connections.find((c) => c.id === senderId)!.state).toBe('closed');
+    expect(payloadSent(network)).toBeLessThan(2 * file.data.byteLength);
   });
 
   test('a receiver refused by the handshake is listed as refused and gets nothing', async () => {

@@ -2,9 +2,14 @@ import { deriveLinkKeys } from '../net/handshake/link-keys.ts';
 import type { RefusalCode } from '../net/handshake/messages.ts';
 import { browserNetwork } from '../net/browser-network.ts';
 import { randomId, shareUrl, type ShareTarget } from '../net/share-link.ts';
+import { KeptShare } from '../share/kept-share.ts';
+import { pickContinues, reopenShare, type ReopenProblem } from '../share/reopen-share.ts';
 import { ShareHost, type ReceiverStatus } from '../share/share-host.ts';
+import type { ShareRecord } from '../storage/database.ts';
+import { ShareRecords } from '../storage/share-records.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import type { OutgoingFile, SendProgress } from '../transfer/sender.ts';
+import { ShareHashes } from '../transfer/share-hashes.ts';
 import { RedrawGate } from './redraw-gate.ts';
 
 export interface ReceiverView {
@@ -39,9 +44,24 @@ export class SendController {
   receivers = $state<ReceiverView[]>([]);
   /** Files the sender took back: current receivers are told, later ones are told as they connect. */
   withdrawn = $state<ReadonlySet<number>>(new Set());
+  /** Shares this browser kept open from an earlier page: picking the same files again continues one. */
+  unfinished = $state<ShareRecord[]>([]);
+  /** Why the files just picked cannot continue an unfinished share, in words. */
+  pickProblem = $state<string | undefined>(undefined);
+  /** Picked files are being checked against an unfinished share. */
+  checking = $state(false);
   #password = $state('');
   #host: ShareHost | undefined;
+  #kept: KeptShare | undefined;
+  readonly #records = ShareRecords.available ? new ShareRecords() : undefined;
   readonly #drawing = new Map<string, Drawing>();
+
+  constructor() {
+    void this.#records?.all().then(
+      (records) => (this.unfinished = records),
+      () => undefined, // nothing kept can be read: every share starts afresh
+    );
+  }
 
   /** The share's password ('' for none): receivers that connect from now on must know it as well as the link. */
   get password(): string {
@@ -51,23 +71,76 @@ export class SendController {
   set password(password: string) {
     this.#password = password;
     if (this.#host) this.#host.password = password;
+    this.#kept?.update({ password });
   }
 
-  share(files: OutgoingFile[]): void {
-    if (files.length === 0) return;
+  /** Shares picked files: as a new share, or, when they are an unfinished share's files, continuing that share. */
+  async share(files: OutgoingFile[]): Promise<void> {
+    if (files.length === 0 || this.checking) return;
+    this.pickProblem = undefined;
+    const unfinished = this.unfinished.find((record) => pickContinues(record, files));
+    if (!unfinished) {
+      const now = Date.now();
+      // Each share its own transfer id: a second share from this tab is a new transfer to its receivers.
+      const record: ShareRecord = {
+        room: randomId(),
+        secret: randomId(),
+        transferId: randomId(),
+        password: this.#password,
+        files: files.map((f) => f.entry),
+        hashes: [],
+        withdrawn: [],
+        createdAt: now,
+        updatedAt: now,
+      };
+      this.#run(record, files, new ShareHashes());
+      return;
+    }
+    this.checking = true;
+    try {
+      const reopened = await reopenShare(unfinished, files);
+      if (!reopened.ok) {
+        this.pickProblem = reopenProblem(reopened.problem);
+        return;
+      }
+      this.unfinished = this.unfinished.filter((record) => record !== unfinished);
+      this.#password = unfinished.password;
+      this.withdrawn = new Set(unfinished.withdrawn);
+      this.#run(unfinished, reopened.files, reopened.hashes);
+    } catch {
+      this.pickProblem = 'The files could not be read. Pick them again.';
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /** Ends a share kept from an earlier page without continuing it: its link stops working. */
+  forget(record: ShareRecord): void {
+    this.unfinished = this.unfinished.filter((r) => r !== record);
+    this.pickProblem = undefined;
+    void this.#records?.delete(record.room).catch(() => undefined);
+  }
+
+  #run(record: ShareRecord, files: OutgoingFile[], hashes: ShareHashes): void {
     this.files = files;
-    const target: ShareTarget = { room: randomId(), secret: randomId() };
+    const target: ShareTarget = { room: record.room, secret: record.secret };
     this.link = shareUrl(location.origin, target);
     this.status = 'Connecting to the server…';
-    // Each share its own transfer id: a second share from this tab is a new transfer to its receivers.
-    const transferId = randomId();
+    if (this.#records) {
+      this.#kept = new KeptShare(this.#records, record, hashes);
+      this.#kept.start();
+    }
     this.#host = new ShareHost({
       target,
       keys: deriveLinkKeys(target.room, target.secret),
-      transferId,
+      transferId: record.transferId,
       files,
+      hashes,
+      peerToken: record.peerToken,
+      withdrawn: record.withdrawn,
       network: browserNetwork(location),
       events: {
+        joined: (peerToken) => this.#kept?.update({ peerToken }),
         receivers: (all, changed) => this.#draw(all, changed),
         status: ({ waiting, problem }) => {
           this.problem = problem;
@@ -79,10 +152,12 @@ export class SendController {
     this.#host.start();
   }
 
-  /** Ends the share: every receiver is told and the room is left. */
+  /** Ends the share: every receiver is told, the room is left, and nothing of it is kept. */
   stop(): void {
     this.#host?.stop();
     this.#host = undefined;
+    void this.#kept?.end();
+    this.#kept = undefined;
     this.#drawing.clear();
     this.files = [];
     this.link = undefined;
@@ -97,6 +172,7 @@ export class SendController {
   cancelFile(file: number): void {
     this.withdrawn = new Set([...this.withdrawn, file]);
     this.#host?.withdraw(file);
+    this.#kept?.update({ withdrawn: [...this.withdrawn] });
   }
 
   /**
@@ -131,6 +207,22 @@ export class SendController {
         };
       });
     });
+  }
+}
+
+/** Why picked files cannot continue an unfinished share (share/reopen-share.ts), in words. */
+function reopenProblem({ code, paths }: ReopenProblem): string {
+  const names = paths.map((path) => `“${path}”`).join(', ');
+  const one = paths.length === 1;
+  switch (code) {
+    case 'missing':
+      return `Pick all the files of the unfinished share again: ${names} ${one ? 'is' : 'are'} missing.`;
+    case 'not-in-share':
+      return `${names} ${one ? 'was' : 'were'} not part of the unfinished share. Pick only its files to continue it, or end it to share others.`;
+    case 'size':
+    case 'modified':
+    case 'contents':
+      return `${names} ${one ? 'is not the file' : 'are not the files'} you shared: ${code === 'size' ? 'the size differs' : code === 'modified' ? 'it was changed since' : 'the contents differ'}. Pick the original to continue, or end the unfinished share to share this one.`;
   }
 }
 

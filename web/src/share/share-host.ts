@@ -32,6 +32,8 @@ export interface ShareHostEvents {
   receivers(receivers: readonly ReceiverStatus[], changed: ReceiverStatus): void;
   /** The signaler's state: `waiting` for receivers, or a problem to show. */
   status(status: { waiting: boolean; problem?: string | undefined }): void;
+  /** In the room; `peerToken` lets a reload of this page reclaim the host's peer id there. */
+  joined?(peerToken: string): void;
 }
 
 export interface ShareHostOptions {
@@ -42,6 +44,11 @@ export interface ShareHostOptions {
   files: readonly OutgoingFile[];
   network: Network;
   events: ShareHostEvents;
+  /** The chunk hashes of the files, shared with whoever keeps the share; those already known are not computed again. */
+  hashes?: ShareHashes;
+  /** A share continued after a reload: the peer token it had, and the files it had withdrawn. */
+  peerToken?: string | undefined;
+  withdrawn?: readonly number[];
 }
 
 /** A connection to one signaler peer, before and after it proves itself. */
@@ -87,13 +94,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 export class ShareHost {
   readonly #o: ShareHostOptions;
-  readonly #hashes = new ShareHashes();
+  readonly #hashes: ShareHashes;
   readonly #tries = new ShareTries();
   readonly #attempts = new Map<string, Attempt>();
   /** Proven receivers by their lasting id; refused attempts by peer id, so the view can show them. */
   readonly #receivers = new Map<string, Receiver>();
   readonly #refused = new Map<string, ReceiverStatus>();
-  readonly #withdrawn = new Set<number>();
+  readonly #withdrawn: Set<number>;
   /** Receivers in the room, by peer id: an attempt lost before it was proven is tried again while its peer is here. */
   readonly #present = new Map<string, number>();
   #signaling: Signaling | undefined;
@@ -105,12 +112,15 @@ export class ShareHost {
 
   constructor(options: ShareHostOptions) {
     this.#o = options;
+    this.#hashes = options.hashes ?? new ShareHashes();
+    this.#withdrawn = new Set(options.withdrawn);
   }
 
   start(): void {
     this.#signaling = this.#o.network.signaling(this.#o.target.room, 'sender', {
-      joined: ({ peers, iceServers, iceTransportPolicy }) => {
+      joined: ({ peerToken, peers, iceServers, iceTransportPolicy }) => {
         this.#ice = { iceServers, iceTransportPolicy };
+        this.#o.events.joined?.(peerToken);
         this.#o.events.status({ waiting: true });
         for (const peer of peers) if (peer.role === 'receiver') this.#arrived(peer.peerId);
       },
@@ -120,7 +130,7 @@ export class ShareHost {
       peerLeft: (peerId) => this.#peerLeft(peerId),
       signal: (from, data) => void this.#attempts.get(from)?.connection.receive(data),
       problem: (message) => this.#o.events.status({ waiting: false, problem: message }),
-    });
+    }, this.#o.peerToken);
     this.#signaling.connect();
     this.#hashAhead();
   }

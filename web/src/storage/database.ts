@@ -4,7 +4,8 @@
  * of a newer version upgrades what an older one stored instead of each module guessing at the schema.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { Manifest } from '../transfer/protocol.ts';
+import type { FileEntry, Manifest } from '../transfer/protocol.ts';
+import type { HashPrefix } from '../transfer/share-hashes.ts';
 
 export const DATABASE_NAME = 'dropline';
 /**
@@ -38,21 +39,6 @@ export interface BatchRecord {
   hashes: ArrayBuffer;
 }
 
-/** One file of an open share as the sender keeps it: enough to recognise the same file when it is picked again. */
-export interface SharedFileRecord {
-  name: string;
-  path: string;
-  size: number;
-  type: string;
-  lastModified: number;
-  /** Where the browser gave one (File System Access), the handle to read it again after a reload. */
-  handle?: FileSystemFileHandle;
-  /** The chunk hashes computed so far at `chunkSize`, 32 bytes each, in chunk order (a prefix of the file's). */
-  hashes: ArrayBuffer;
-  /** The chunk size `hashes` were computed at. */
-  chunkSize: number;
-}
-
 /** An open share of this browser: what a sender reload needs to continue it under the same link. */
 export interface ShareRecord {
   room: string;
@@ -61,7 +47,10 @@ export interface ShareRecord {
   /** The signaler's peer token, so the reloaded page reclaims its peer id in the room. */
   peerToken?: string;
   password: string;
-  files: SharedFileRecord[];
+  /** The files as the manifest lists them: a file picked again must be the same. */
+  files: FileEntry[];
+  /** The chunk hashes computed so far (share/share-hashes.ts): a file picked again must have the same chunks. */
+  hashes: HashPrefix[];
   /** Files the sender took back, by index. */
   withdrawn: number[];
   createdAt: number;

@@ -1,5 +1,13 @@
 import { hashChunks } from './frame-reader.ts';
-import { chunkCount } from './protocol.ts';
+import { HASH_BYTES, chunkCount } from './protocol.ts';
+
+/** The hashes of one file's chunks 0…n-1 at one chunk size, side by side: what a reload of the sender keeps. */
+export interface HashPrefix {
+  file: number;
+  chunkSize: number;
+  /** n SHA-256 hashes, 32 bytes each. */
+  hashes: Uint8Array;
+}
 
 /** What hashAhead() needs of a file: its bytes and their size. */
 export interface HashableFile {
@@ -16,6 +24,38 @@ export interface HashableFile {
  */
 export class ShareHashes {
   readonly #byFile = new Map<string, Array<Uint8Array | undefined>>();
+  #count = 0;
+
+  /** Hashes kept from a previous page of the share (see prefixes()). */
+  static from(prefixes: readonly HashPrefix[]): ShareHashes {
+    const hashes = new ShareHashes();
+    for (const { file, chunkSize, hashes: side } of prefixes) {
+      for (let chunk = 0; chunk * HASH_BYTES < side.byteLength; chunk++) {
+        hashes.set(file, chunkSize, chunk, side.slice(chunk * HASH_BYTES, (chunk + 1) * HASH_BYTES));
+      }
+    }
+    return hashes;
+  }
+
+  /** How many hashes were set so far: a keeper saves again only when it grew. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Per file and chunk size, the hashes known from chunk 0 on without a gap. */
+  prefixes(): HashPrefix[] {
+    const prefixes: HashPrefix[] = [];
+    for (const [name, hashes] of this.#byFile) {
+      const [file, chunkSize] = name.split('/').map(Number) as [number, number];
+      let known = 0;
+      while (hashes[known]) known++;
+      if (known === 0) continue;
+      const side = new Uint8Array(known * HASH_BYTES);
+      for (let chunk = 0; chunk < known; chunk++) side.set(hashes[chunk]!, chunk * HASH_BYTES);
+      prefixes.push({ file, chunkSize, hashes: side });
+    }
+    return prefixes;
+  }
 
   get(file: number, chunkSize: number, chunk: number): Uint8Array | undefined {
     return this.#byFile.get(key(file, chunkSize))?.[chunk];
@@ -23,6 +63,7 @@ export class ShareHashes {
 
   set(file: number, chunkSize: number, chunk: number, hash: Uint8Array): void {
     const hashes = this.#byFile.get(key(file, chunkSize)) ?? [];
+    if (!hashes[chunk]) this.#count++;
     hashes[chunk] = hash;
     this.#byFile.set(key(file, chunkSize), hashes);
   }
