@@ -37,11 +37,12 @@ describe.each<Engine>(['chromium', 'firefox'])('a %s sender', (senderEngine) => 
   let link: string;
 
   test.each([
-    ['a wrong secret', 'AAAAAAAAAAAAAAAAAAAAAA', 'incomplete, or someone tampered'],
-    ['no secret at all', undefined, 'the part after #k= is missing'],
-  ])('refuses a receiver with %s: it learns no file name and gets no file bytes; an honest receiver still completes', async (_, secret, alert) => {
+    // Each case its own file: the same file picked again in this browser would continue the first case's share.
+    ['a wrong secret', 'AAAAAAAAAAAAAAAAAAAAAA', 'incomplete, or someone tampered', 'quarterly-secret-plan.pdf'],
+    ['no secret at all', undefined, 'the part after #k= is missing', 'annual-secret-plan.pdf'],
+  ])('refuses a receiver with %s: it learns no file name and gets no file bytes; an honest receiver still completes', async (_, secret, alert, name) => {
     const { sender, receiver, dir } = peers;
-    files = [await makeFile(dir, 'quarterly-secret-plan.pdf', 2 * 1024 * 1024)];
+    files = [await makeFile(dir, name, 2 * 1024 * 1024)];
     link = await shareFiles(sender, signal.server.url, files);
 
     const visit = await refusedVisit(withSecret(link, secret), alert);

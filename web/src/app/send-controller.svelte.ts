@@ -51,6 +51,8 @@ export class SendController {
   /** Picked files are being checked against an unfinished share. */
   checking = $state(false);
   #password = $state('');
+  /** The pick pickProblem is about, and the share it could not continue: shareInstead() ends that share for it. */
+  #refusedPick: { files: OutgoingFile[]; record: ShareRecord } | undefined;
   #host: ShareHost | undefined;
   #kept: KeptShare | undefined;
   readonly #records = ShareRecords.available ? new ShareRecords() : undefined;
@@ -78,6 +80,7 @@ export class SendController {
   async share(files: OutgoingFile[]): Promise<void> {
     if (files.length === 0 || this.checking) return;
     this.pickProblem = undefined;
+    this.#refusedPick = undefined;
     const unfinished = this.unfinished.find((record) => pickContinues(record, files));
     if (!unfinished) {
       const now = Date.now();
@@ -101,6 +104,7 @@ export class SendController {
       const reopened = await reopenShare(unfinished, files);
       if (!reopened.ok) {
         this.pickProblem = reopenProblem(reopened.problem);
+        this.#refusedPick = { files, record: unfinished };
         return;
       }
       this.unfinished = this.unfinished.filter((record) => record !== unfinished);
@@ -114,10 +118,19 @@ export class SendController {
     }
   }
 
+  /** The files just refused are meant as a new share: the unfinished share they were taken for ends. */
+  shareInstead(): void {
+    const refused = this.#refusedPick;
+    if (!refused) return;
+    this.forget(refused.record);
+    void this.share(refused.files);
+  }
+
   /** Ends a share kept from an earlier page without continuing it: its link stops working. */
   forget(record: ShareRecord): void {
     this.unfinished = this.unfinished.filter((r) => r !== record);
     this.pickProblem = undefined;
+    this.#refusedPick = undefined;
     void this.#records?.delete(record.room).catch(() => undefined);
   }
 
@@ -215,14 +228,10 @@ function reopenProblem({ code, paths }: ReopenProblem): string {
   const names = paths.map((path) => `“${path}”`).join(', ');
   const one = paths.length === 1;
   switch (code) {
-    case 'missing':
-      return `Pick all the files of the unfinished share again: ${names} ${one ? 'is' : 'are'} missing.`;
-    case 'not-in-share':
-      return `${names} ${one ? 'was' : 'were'} not part of the unfinished share. Pick only its files to continue it, or end it to share others.`;
     case 'size':
     case 'modified':
     case 'contents':
-      return `${names} ${one ? 'is not the file' : 'are not the files'} you shared: ${code === 'size' ? 'the size differs' : code === 'modified' ? 'it was changed since' : 'the contents differ'}. Pick the original to continue, or end the unfinished share to share this one.`;
+      return `${names} ${one ? 'is not the file' : 'are not the files'} you shared: ${code === 'size' ? 'the size differs' : code === 'modified' ? 'it was changed since' : 'the contents differ'}. Pick the original to continue the unfinished share under its link.`;
   }
 }
 

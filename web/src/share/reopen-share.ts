@@ -11,31 +11,31 @@ import { ShareHashes } from '../transfer/share-hashes.ts';
 
 /** Why a pick cannot continue a kept share, for the view to word: which file, and what is wrong with it. */
 export interface ReopenProblem {
-  code: 'missing' | 'not-in-share' | 'size' | 'modified' | 'contents';
+  code: 'size' | 'modified' | 'contents';
   paths: string[];
 }
 
 export type Reopened = { ok: true; files: OutgoingFile[]; hashes: ShareHashes } | { ok: false; problem: ReopenProblem };
 
-/** Whether a pick is meant for this kept share: it names one of the share's files. */
+/**
+ * Whether a pick is meant for this kept share: it names exactly the files the share still sends (a withdrawn one
+ * may be picked along). Any other pick is a new share, even one that names some of the same files.
+ */
 export function pickContinues(record: ShareRecord, picked: readonly OutgoingFile[]): boolean {
-  const paths = new Set(record.files.map((f) => f.path));
-  return picked.some((file) => paths.has(file.entry.path));
+  const paths = new Set(picked.map((file) => file.entry.path));
+  const shared = new Set(record.files.map((f) => f.path));
+  const stillShared = record.files.filter((_, index) => !record.withdrawn.includes(index));
+  return stillShared.every((entry) => paths.has(entry.path)) && [...paths].every((path) => shared.has(path));
 }
 
 /**
- * Checks a pick against a kept share: every file still shared is there, by path, with the same size and
+ * Checks a pick that continues a kept share (pickContinues): each file still shared has the same size and
  * modification time, and its chunks have the hashes computed before the reload (those receivers may already
  * hold). Resolves with the share's files, in its order and with its manifest entries, read from the new pick.
  */
 export async function reopenShare(record: ShareRecord, picked: readonly OutgoingFile[]): Promise<Reopened> {
   const byPath = new Map(picked.map((file) => [file.entry.path, file]));
-  const shared = new Set(record.files.map((f) => f.path));
   const stillShared = record.files.filter((_, index) => !record.withdrawn.includes(index));
-  const missing = stillShared.filter((entry) => !byPath.has(entry.path)).map((entry) => entry.path);
-  if (missing.length > 0) return { ok: false, problem: { code: 'missing', paths: missing } };
-  const extra = picked.filter((file) => !shared.has(file.entry.path)).map((file) => file.entry.path);
-  if (extra.length > 0) return { ok: false, problem: { code: 'not-in-share', paths: extra } };
   for (const code of ['size', 'modified'] as const) {
     const differ = stillShared.filter((entry) => !same(code, entry, byPath.get(entry.path)!.entry)).map((entry) => entry.path);
     if (differ.length > 0) return { ok: false, problem: { code, paths: differ } };
