@@ -9,6 +9,7 @@ import type { ShareRecord } from '../storage/database.ts';
 import { ShareRecords } from '../storage/share-records.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import type { OutgoingFile, SendProgress } from '../transfer/sender.ts';
+import type { PickedFile } from './picked-files.ts';
 import { ShareHashes } from '../transfer/share-hashes.ts';
 import { RedrawGate } from './redraw-gate.ts';
 
@@ -77,28 +78,59 @@ export class SendController {
   }
 
   /** Shares picked files: as a new share, or, when they are an unfinished share's files, continuing that share. */
-  async share(files: OutgoingFile[]): Promise<void> {
+  async share(files: PickedFile[]): Promise<void> {
     if (files.length === 0 || this.checking) return;
     this.pickProblem = undefined;
     this.#refusedPick = undefined;
     const unfinished = this.unfinished.find((record) => pickContinues(record, files));
-    if (!unfinished) {
-      const now = Date.now();
-      // Each share its own transfer id: a second share from this tab is a new transfer to its receivers.
-      const record: ShareRecord = {
-        room: randomId(),
-        secret: randomId(),
-        transferId: randomId(),
-        password: this.#password,
-        files: files.map((f) => f.entry),
-        hashes: [],
-        withdrawn: [],
-        createdAt: now,
-        updatedAt: now,
-      };
-      this.#run(record, files, new ShareHashes());
+    if (unfinished) return this.#continue(unfinished, files);
+    const now = Date.now();
+    // Each share its own transfer id: a second share from this tab is a new transfer to its receivers.
+    const record: ShareRecord = {
+      room: randomId(),
+      secret: randomId(),
+      transferId: randomId(),
+      password: this.#password,
+      files: files.map((f) => f.entry),
+      hashes: [],
+      ...(files.some((f) => f.handle) && { handles: files.map((f) => f.handle) }),
+      withdrawn: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.#run(record, files, new ShareHashes());
+  }
+
+  /** Whether an unfinished share can go on with one click: the browser gave handles to every file it still sends. */
+  canContinue(record: ShareRecord): boolean {
+    return record.files.every((_, index) => record.withdrawn.includes(index) || record.handles?.[index]);
+  }
+
+  /** Continues an unfinished share from its kept handles, once the browser lets the page read them again (one click). */
+  async continueShare(record: ShareRecord): Promise<void> {
+    if (this.checking) return;
+    this.pickProblem = undefined;
+    this.#refusedPick = undefined;
+    const files: OutgoingFile[] = [];
+    try {
+      for (const [index, entry] of record.files.entries()) {
+        const handle = record.handles?.[index];
+        if (record.withdrawn.includes(index) || !handle) continue;
+        // Asked within the click: the browser may ask the person once more, and remembers the answer.
+        if ((await handle.requestPermission?.({ mode: 'read' })) === 'denied') {
+          this.pickProblem = `Dropline may not read “${entry.path}” any more. Choose the same files again below to continue.`;
+          return;
+        }
+        files.push({ entry, blob: await handle.getFile() });
+      }
+    } catch {
+      this.pickProblem = 'The files could not be read again (moved or deleted?). Choose them again below to continue.';
       return;
     }
+    await this.#continue(record, files);
+  }
+
+  async #continue(unfinished: ShareRecord, files: OutgoingFile[]): Promise<void> {
     this.checking = true;
     try {
       const reopened = await reopenShare(unfinished, files);

@@ -51,6 +51,8 @@ export interface ShareRecord {
   files: FileEntry[];
   /** The chunk hashes computed so far (share/share-hashes.ts): a file picked again must have the same chunks. */
   hashes: HashPrefix[];
+  /** Per file, where the browser gave one (File System Access), a handle that reads it again after a reload. */
+  handles?: Array<FileSystemFileHandle | undefined>;
   /** Files the sender took back, by index. */
   withdrawn: number[];
   createdAt: number;
