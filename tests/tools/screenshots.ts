@@ -3,7 +3,7 @@
  * finished, so a person can look at what the app shows:
  * `npm run build && npx tsx tests/tools/screenshots.ts [outDir]` (it serves the built app with the built signaler).
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { launchChromium } from '../support/chromium.ts';
 import { makeFile, scratchDir } from '../support/files.ts';
@@ -79,6 +79,14 @@ try {
       await receiver.page.goto(`${server.url}/r/AAAAAAAAAAAAAAAAAAAAAA#k=BBBBBBBBBBBBBBBBBBBBBB`);
       await receiver.page.getByRole('alert').waitFor();
       await receiver.page.screenshot({ path: join(outDir, `${name}-receive-expired.png`), fullPage: true });
+      // The sender's page reloads: its open shares are listed, and a file changed since is refused.
+      await sender.page.goto(server.url);
+      await sender.page.getByTestId('unfinished-share').first().waitFor();
+      await sender.page.screenshot({ path: join(outDir, `${name}-send-unfinished.png`), fullPage: true });
+      const changed = await makeFile(await mkdtemp(join(dir, 'changed-')), files[0]!.name, 24 * 1024 * 1024);
+      await sender.page.getByTestId('file-input').setInputFiles([changed.path, ...files.slice(1).map((f) => f.path)]);
+      await sender.page.getByRole('alert').waitFor();
+      await sender.page.screenshot({ path: join(outDir, `${name}-send-refused-pick.png`), fullPage: true });
     } finally {
       await Promise.all([sender.close(), receiver.close()]);
     }
