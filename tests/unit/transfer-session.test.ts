@@ -83,6 +83,28 @@ describe('a transfer between a SendSession and a ReceiveSession', () => {
     expect(await storedBytes(t.store, 0)).toEqual(file.data);
   });
 
+  test('a chunk that fails its hash again after it was sent again fails its file, which the sender stops sending; the other files complete', async () => {
+    const files = [randomFile('broken.bin', 6 * 4096), randomFile('fine.txt', 3 * 4096)];
+    const t = startTransfer(files, {
+      senderChannel: {
+        tamper: (data) => {
+          if (typeof data === 'string' || decodeDataFrame(data).file !== 0 || decodeDataFrame(data).chunk !== 1) return data;
+          const copy = new Uint8Array(data.slice(0));
+          copy[FRAME_HEADER_BYTES]! ^= 0xff;
+          return copy.buffer;
+        },
+      },
+    });
+    const { receive } = await t.settled;
+    expect(receive.files.map((f) => f.state)).toEqual(['failed', 'complete']);
+    expect(receive.files[0]!.error).toMatch(/still did not match its hash/);
+    // Asked for once, then given up: no endless loop of resends.
+    expect(t.receiverMessages().filter((m) => m.type === 'nack')).toEqual([{ type: 'nack', file: 0, chunk: 1 }]);
+    expect(t.receiverMessages()).toContainEqual({ type: 'cancel', file: 0 });
+    expect((await t.store.blob(0)).size).toBe(0);
+    expect(await storedBytes(t.store, 1)).toEqual(files[1]!.data);
+  });
+
   test('a file whose root does not match is discarded and never shown complete', async () => {
     const t = startTransfer([randomFile('a', 3 * 4096), randomFile('b', 10)], {
       senderChannel: {

@@ -43,6 +43,8 @@ interface FileTracking {
   committedCount: number;
   /** Chunks asked for again (`nack`) and not yet received whole: a root that arrives meanwhile may be stale. */
   awaited: Set<number>;
+  /** Chunks that failed their hash once: failing again after being sent again, the file cannot arrive right. */
+  failedOnce: Set<number>;
   root?: string;
 }
 
@@ -184,7 +186,7 @@ export class ReceiveSession {
           const committed = new Uint8Array(chunks);
           const held = Math.min(have[i] ?? 0, chunks);
           committed.fill(1, 0, held);
-          return { chunks, committed, committedCount: held, awaited: new Set<number>() };
+          return { chunks, committed, committedCount: held, awaited: new Set<number>(), failedOnce: new Set<number>() };
         });
         this.#update({
           state: 'receiving',
@@ -252,12 +254,18 @@ export class ReceiveSession {
     if (!entry || !tracking || chunk >= tracking.chunks) throw new ProtocolError(`chunk ${file}/${chunk} is outside the manifest`);
     if (payload.byteLength !== chunkLength(entry.size, manifest.chunkSize, chunk)) throw new ProtocolError(`chunk ${file}/${chunk} has the wrong length`);
     const fileState = this.#progress.files[file]!.state;
-    if (fileState === 'cancelled' || tracking.committed[chunk]) {
+    if (fileState === 'cancelled' || fileState === 'failed' || tracking.committed[chunk]) {
       // Dropped, but the sender counted it against its window: give the credit back.
       this.#credit(payload.byteLength);
       return;
     }
     if (!equalBytes(await sha256(payload), hash)) {
+      if (tracking.failedOnce.has(chunk)) {
+        this.#credit(payload.byteLength);
+        await this.#giveUp(file);
+        return;
+      }
+      tracking.failedOnce.add(chunk);
       tracking.awaited.add(chunk);
       this.#control({ type: 'nack', file, chunk });
       return;
@@ -324,6 +332,18 @@ export class ReceiveSession {
       await this.#store.discard(file);
       this.#setFile(file, { state: 'failed', error: 'the file did not match its hash and was discarded' });
     }
+    this.#checkAllDone();
+  }
+
+  /**
+   * A chunk failed its hash again after it was sent again: the file cannot arrive intact. The sender stops sending
+   * it, what was stored of it goes, and the other files go on.
+   */
+  async #giveUp(file: number): Promise<void> {
+    if (this.#progress.files[file]!.state === 'failed') return;
+    this.#control({ type: 'cancel', file });
+    this.#setFile(file, { state: 'failed', error: 'part of it still did not match its hash after it was sent again; it was discarded' });
+    await this.#store.discard(file);
     this.#checkAllDone();
   }
 
