@@ -23,6 +23,13 @@ export class SignalingClient {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Whether this client was ever in its room: then the room is coming back (a restarted server), not gone. */
   #joinedBefore = false;
+  /** The device is back online: reconnect now rather than at the end of a backoff of up to 10 s. */
+  readonly #online = (): void => {
+    if (this.#stopped || this.#socket?.readyState === WebSocket.OPEN || this.#socket?.readyState === WebSocket.CONNECTING) return;
+    clearTimeout(this.#retryTimer);
+    this.#retries = 0;
+    this.connect();
+  };
 
   constructor(
     private readonly url: string,
@@ -36,6 +43,7 @@ export class SignalingClient {
 
   connect(): void {
     if (this.#stopped) return;
+    globalThis.addEventListener?.('online', this.#online);
     const socket = new WebSocket(this.url);
     this.#socket = socket;
     socket.addEventListener('open', () => {
@@ -61,6 +69,7 @@ export class SignalingClient {
   close(): void {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
+    globalThis.removeEventListener?.('online', this.#online);
     if (this.#socket?.readyState === WebSocket.OPEN) this.#send({ type: 'leave' });
     this.#socket?.close();
   }

@@ -1,0 +1,65 @@
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { SignalingClient } from '../../web/src/net/signaling-client.ts';
+
+/** A WebSocket that never opens while the device is offline, and opens at once when it is online. */
+class FakeSocket extends EventTarget {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSED = 3;
+  static online = false;
+  static opened: FakeSocket[] = [];
+  readyState = FakeSocket.CONNECTING;
+  constructor(readonly url: string) {
+    super();
+    queueMicrotask(() => {
+      if (FakeSocket.online) {
+        this.readyState = FakeSocket.OPEN;
+        FakeSocket.opened.push(this);
+        this.dispatchEvent(new Event('open'));
+      } else {
+        this.readyState = FakeSocket.CLOSED;
+        this.dispatchEvent(new Event('close'));
+      }
+    });
+  }
+  send(): void {}
+  close(): void {
+    this.readyState = FakeSocket.CLOSED;
+  }
+}
+
+const device = new EventTarget();
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  FakeSocket.online = false;
+  FakeSocket.opened = [];
+  vi.stubGlobal('WebSocket', FakeSocket);
+  vi.stubGlobal('addEventListener', device.addEventListener.bind(device));
+  vi.stubGlobal('removeEventListener', device.removeEventListener.bind(device));
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+const handlers = { joined() {}, peerJoined() {}, peerLeft() {}, signal() {}, problem() {} };
+
+test('back online, the client reconnects at once instead of waiting out its backoff', async () => {
+  const client = new SignalingClient('ws://127.0.0.1:1/ws', 'R'.repeat(22), 'receiver', handlers);
+  client.connect();
+  // Offline for a while: each failed try waits longer, up to 10 s (±50 %).
+  for (let i = 0; i < 6; i++) await vi.advanceTimersByTimeAsync(20_000);
+  expect(FakeSocket.opened).toHaveLength(0);
+
+  FakeSocket.online = true;
+  device.dispatchEvent(new Event('online'));
+  await vi.advanceTimersByTimeAsync(0);
+  expect(FakeSocket.opened).toHaveLength(1);
+
+  // Once stopped, coming online again does nothing.
+  client.close();
+  device.dispatchEvent(new Event('online'));
+  await vi.advanceTimersByTimeAsync(30_000);
+  expect(FakeSocket.opened).toHaveLength(1);
+});
