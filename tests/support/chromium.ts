@@ -56,7 +56,9 @@ export class ChromiumPeer implements Peer {
   }
 
   async addInitScript(script: () => void): Promise<void> {
-    await this.context.addInitScript(script);
+    // Run from tsx (the bench), esbuild wraps named functions in a `__name` helper that pages lack: the script
+    // would stop at its first one. A no-op `__name` comes first, so it runs the same under vitest and tsx.
+    await this.context.addInitScript(`var __name = (target) => target;\n(${script.toString()})();`);
   }
 
   evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
