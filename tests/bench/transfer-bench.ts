@@ -5,14 +5,17 @@
  *
  *   raw   256 KiB ArrayBuffers over an ordered DataChannel, bufferedAmount backpressure
  *   app   the real pages: file input → share link → verified and stored (bytes in OPFS, records in IndexedDB)
+ *   resume  each resume case once (resume-bench.ts): MiB sent again, next to the credit window
  */
 import { execFileSync } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { launchChromium, type ChromiumPeer } from '../support/chromium.ts';
 import { makeFile, scratchDir } from '../support/files.ts';
 import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
+import { WINDOW_BYTES } from '../support/resume-scenarios.ts';
 import { shareFiles } from '../support/transfer-flow.ts';
 import { measureRawChannel } from './raw-channel.ts';
+import { benchResume } from './resume-bench.ts';
 import { CpuMeter, RendererMemory } from './process-meters.ts';
 
 const MiB = 1024 * 1024;
@@ -226,6 +229,7 @@ try {
   raws.push(await rawRun(server, sender));
   const large = await appRun(server, sender, dir, 1024);
   raws.push(await rawRun(server, sender));
+  const resume = await benchResume();
   // Each app run is compared with the mean of the raw runs just before and just after it, on the machine as it was
   // then: a drift in the machine's speed over the three runs cancels out. The median of those ratios is the ratio.
   // Memory is reported at its worst over the runs.
@@ -276,6 +280,7 @@ try {
     cpuRatios256: cpuPairs.map((r) => round(r, 2)),
     rawRuns: raws.map((r) => ({ ...r, mbPerSecond: round(r.mbPerSecond) })),
     appRuns: [...apps, large].map((r) => ({ ...r, mbPerSecond: round(r.mbPerSecond) })),
+    resume: { windowMiB: WINDOW_BYTES / MiB, cases: resume.rows },
   };
   await writeFile('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   await updateReadme(
@@ -284,7 +289,7 @@ try {
       `app / raw is the median over the app runs of each one's speed ÷ the mean of the raw runs just before and after it, since this shared machine's speed wanders from minute to minute. Both are timed on the receiver: raw from its first message to its last, app from the first verified chunk to the ` +
       `last file verified and stored (bytes in the origin private file system, records and hashes in IndexedDB); memory is ` +
       `the largest growth of the receiving renderer's \`RssAnon\` during a run. Raw runs carry the same instruments as app runs (memory sampling, CPU meter), so what measuring costs weighs on both alike. Latest run, ${new Date().toISOString().slice(0, 10)}:\n\n` +
-      `${output}\n\n${pairLine}`,
+      `${output}\n\n${pairLine}\n\n${resume.line}`,
   );
 } finally {
   await sender.close();

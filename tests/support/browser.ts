@@ -51,8 +51,15 @@ export interface LaunchOptions {
 
 export const DEFAULT_VIEWPORT = { width: 1280, height: 800 };
 
-/** A fresh profile folder and a downloads folder inside it; both go when the peer closes. */
-export async function freshProfile(engine: Engine): Promise<{ profile: string; downloads: string; remove(): Promise<void> }> {
+/** A browser's profile folder and its downloads folder; both go when the peer closes. */
+export interface ProfileFolders {
+  profile: string;
+  downloads: string;
+  remove(): Promise<void>;
+}
+
+/** A fresh profile folder and a downloads folder. */
+export async function freshProfile(engine: Engine): Promise<ProfileFolders> {
   const profile = await mkdtemp(join(tmpdir(), `dropline-${engine}-`));
   const downloads = await mkdtemp(join(tmpdir(), `dropline-${engine}-downloads-`));
   return {
@@ -65,14 +72,23 @@ export async function freshProfile(engine: Engine): Promise<{ profile: string; d
   };
 }
 
-/** A launcher script (kept in the profile, so it goes with it) that starts `executable` on `cpus`; its children inherit them. */
-export async function pinnedLauncher(profile: string, executable: string, cpus: string): Promise<string> {
-  const path = join(profile, 'launch-pinned.sh');
+/**
+ * A launcher script (kept in the profile, so it goes with it) that writes its pid to `browserPidFile(profile)` and
+ * then becomes `executable`, on `cpus` when they are given (its children inherit them). `exec` keeps the pid, and
+ * the drivers start the browser as the leader of a process group of its own, so that pid names the whole browser
+ * (ChromiumPeer.kill).
+ */
+export async function browserLauncher(profile: string, executable: string, cpus?: string): Promise<string> {
+  const path = join(profile, 'launch.sh');
   const quote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
-  await writeFile(path, `#!/bin/sh\nexec taskset -c ${quote(cpus)} ${quote(executable)} "$@"\n`);
+  const pinned = cpus === undefined ? '' : `taskset -c ${quote(cpus)} `;
+  await writeFile(path, `#!/bin/sh\necho $$ > ${quote(browserPidFile(profile))}\nexec ${pinned}${quote(executable)} "$@"\n`);
   await chmod(path, 0o755);
   return path;
 }
+
+/** Where browserLauncher writes the pid of the browser it started. */
+export const browserPidFile = (profile: string): string => join(profile, 'browser.pid');
 
 /**
  * Browsers refuse a frame's downloads past 10 a second (Chromium drops the 11th without a word: its "throttle

@@ -1,6 +1,7 @@
 import { chromium, type BrowserContext, type Download, type Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_VIEWPORT, DownloadPace, freshProfile, pinnedLauncher, type LaunchOptions, type Peer, type SavedDownload } from './browser.ts';
+import { DEFAULT_VIEWPORT, DownloadPace, browserLauncher, browserPidFile, freshProfile, type LaunchOptions, type Peer, type ProfileFolders, type SavedDownload } from './browser.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -33,7 +34,8 @@ export class ChromiumPeer implements Peer {
     readonly context: BrowserContext,
     readonly page: Page,
     private readonly downloadDir: string,
-    private readonly closeAll: () => Promise<void>,
+    /** Ends this peer; and, for a whole browser (not a tab), kills it and starts it again on its profile. */
+    private readonly lifecycle: { close(): Promise<void>; killAndRestart?(): Promise<ChromiumPeer> },
   ) {
     page.on('console', (message) => {
       if (message.type() === 'error') this.errors.push(message.text());
@@ -54,7 +56,9 @@ export class ChromiumPeer implements Peer {
   }
 
   async addInitScript(script: () => void): Promise<void> {
-    await this.context.addInitScript(script);
+    // Run from tsx (the bench), esbuild wraps named functions in a `__name` helper that pages lack: the script
+    // would stop at its first one. A no-op `__name` comes first, so it runs the same under vitest and tsx.
+    await this.context.addInitScript(`var __name = (target) => target;\n(${script.toString()})();`);
   }
 
   evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
@@ -88,20 +92,36 @@ export class ChromiumPeer implements Peer {
   /** Another tab of this same browser, sharing its profile and storage; closing it closes only the tab. */
   async newTab(): Promise<ChromiumPeer> {
     const page = await this.context.newPage();
-    return new ChromiumPeer(this.context, page, this.downloadDir, () => page.close());
+    return new ChromiumPeer(this.context, page, this.downloadDir, { close: () => page.close() });
+  }
+
+  /**
+   * Kills the whole browser at once, as a crash or a power cut would (SIGKILL to its process group: nothing is
+   * flushed, no connection says goodbye), then starts it again on the same profile, its IndexedDB and origin
+   * private file system as the kill left them (sessionStorage does not survive). Returns the new browser, which
+   * owns the profile from then on; this peer is dead, and closing it leaves the profile alone.
+   */
+  killAndRestart(): Promise<ChromiumPeer> {
+    if (!this.lifecycle.killAndRestart) throw new Error('a tab cannot be killed on its own: kill the browser that opened it');
+    return this.lifecycle.killAndRestart();
   }
 
   close(): Promise<void> {
-    return this.closeAll();
+    return this.lifecycle.close();
   }
 }
 
 /** A separate Chromium process with its own fresh profile: one per peer, never two tabs of one. */
-export async function launchChromium({ viewport = DEFAULT_VIEWPORT, cpus }: LaunchOptions = {}): Promise<ChromiumPeer> {
-  const folders = await freshProfile('chromium');
+export async function launchChromium(options: LaunchOptions = {}): Promise<ChromiumPeer> {
+  return launchOnProfile(await freshProfile('chromium'), options);
+}
+
+/** Starts Chromium on `folders` (fresh, or left by a killed browser); the peer removes them when it closes. */
+async function launchOnProfile(folders: ProfileFolders, { viewport = DEFAULT_VIEWPORT, cpus }: LaunchOptions): Promise<ChromiumPeer> {
   try {
     const context = await chromium.launchPersistentContext(folders.profile, {
-      executablePath: cpus === undefined ? CHROMIUM_PATH : await pinnedLauncher(folders.profile, CHROMIUM_PATH, cpus),
+      // Through a launcher that records the browser's pid, so that killAndRestart() can kill it.
+      executablePath: await browserLauncher(folders.profile, CHROMIUM_PATH, cpus),
       headless: true,
       args: CHROMIUM_ARGS,
       acceptDownloads: true,
@@ -110,9 +130,21 @@ export async function launchChromium({ viewport = DEFAULT_VIEWPORT, cpus }: Laun
     try {
       await context.grantPermissions(['microphone', 'clipboard-read', 'clipboard-write']);
       const page = context.pages()[0] ?? (await context.newPage());
-      return new ChromiumPeer(context, page, folders.downloads, async () => {
-        await context.close();
-        await folders.remove();
+      let handedOver = false;
+      return new ChromiumPeer(context, page, folders.downloads, {
+        close: async () => {
+          await context.close();
+          if (!handedOver) await folders.remove();
+        },
+        killAndRestart: async () => {
+          const pid = Number(await readFile(browserPidFile(folders.profile), 'utf8'));
+          const gone = new Promise((resolve) => context.once('close', resolve));
+          process.kill(-pid, 'SIGKILL');
+          await gone;
+          // From here the new browser owns the folders (and removes them if it fails to start).
+          handedOver = true;
+          return launchOnProfile(folders, { viewport, ...(cpus !== undefined && { cpus }) });
+        },
       });
     } catch (error) {
       await context.close();

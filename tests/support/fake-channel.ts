@@ -8,6 +8,11 @@ export interface FakeChannelOptions {
   tamper?: (data: string | ArrayBuffer, index: number) => string | ArrayBuffer | undefined;
   /** No data frame is delivered (and the queue does not drain) until this settles: a stalled network. Order is kept. */
   deliveryGate?: Promise<void>;
+  /**
+   * The transport under the channel is being torn down: every send throws while the channel still reads open, as
+   * a DataChannel's does when its connection's far end went away (its readyState catches up only later).
+   */
+  tornDown?: boolean;
 }
 
 /** One end of an in-memory channel: sends are queued and delivered on later turns of the event loop, like a DataChannel's. */
@@ -31,6 +36,7 @@ export class FakeChannelEnd implements TransferChannel {
 
   send(sent: string | ArrayBuffer): void {
     if (!this.isOpen) throw new Error('InvalidStateError: the channel is not open');
+    if (this.options.tornDown) throw new Error('OperationError: Failure to send data');
     // A DataChannel copies what it is given; senders may reuse their buffer at once.
     const data = typeof sent === 'string' ? sent : sent.slice(0);
     const size = typeof data === 'string' ? data.length : data.byteLength;

@@ -82,6 +82,8 @@ export class FakeConnection implements PeerConnection {
   /** The channels this connection carried, newest last. */
   readonly channels: FakeChannelEnd[] = [];
   #paired: Array<() => void> = [];
+  /** The far end's page is gone while this connection still reads connected (see farPageGone). */
+  #farGone = false;
 
   constructor(
     readonly id: string,
@@ -107,10 +109,10 @@ export class FakeConnection implements PeerConnection {
     if (!this.remote) await new Promise<void>((resolve) => this.#paired.push(resolve));
     const remote = this.remote!;
     if (this.state !== 'connected') throw new Error('the connection is not up');
-    const [local, far] = fakeChannelPair();
+    const [local, far] = fakeChannelPair({ tornDown: this.#farGone });
     this.channels.push(local);
     remote.channels.push(far);
-    queueMicrotask(() => remote.events.channel(far));
+    if (!this.#farGone) queueMicrotask(() => remote.events.channel(far));
     return local;
   }
 
@@ -129,6 +131,15 @@ export class FakeConnection implements PeerConnection {
   /** The current channel closes while the connection lives on (an SCTP stream reset). */
   dropChannel(): void {
     this.channels.at(-1)?.close('the channel was reset');
+  }
+
+  /**
+   * The far end's page went away (a reload): its channel closes, but this side still reads `connected` until ICE
+   * notices. A channel opened on it now still opens, and every send on it fails while it reads open.
+   */
+  farPageGone(): void {
+    this.#farGone = true;
+    this.dropChannel();
   }
 
   /** As RTCPeerConnection.close(): the connection is closed before its channels say so. */

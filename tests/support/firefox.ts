@@ -1,5 +1,5 @@
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { DEFAULT_VIEWPORT, DownloadPace, freshProfile, pinnedLauncher, type LaunchOptions, type Peer, type SavedDownload } from './browser.ts';
+import { DEFAULT_VIEWPORT, DownloadPace, browserLauncher, freshProfile, type LaunchOptions, type Peer, type SavedDownload } from './browser.ts';
 
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
@@ -135,7 +135,7 @@ export async function launchFirefox({ viewport = DEFAULT_VIEWPORT, cpus }: Launc
   try {
     const browser = await puppeteer.launch({
       browser: 'firefox',
-      executablePath: cpus === undefined ? FIREFOX_PATH : await pinnedLauncher(folders.profile, FIREFOX_PATH, cpus),
+      executablePath: cpus === undefined ? FIREFOX_PATH : await browserLauncher(folders.profile, FIREFOX_PATH, cpus),
       headless: true,
       userDataDir: folders.profile,
       defaultViewport: viewport,

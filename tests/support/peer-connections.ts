@@ -23,9 +23,10 @@ export interface ConnectionStats {
 
 const REGISTRY = '__droplineTestTraffic';
 
-/** From now on, the peer's pages record their connections and traffic where the readers below find them. */
+/** From now on, the peer's pages record their connections and traffic where the readers below find them (once, however often this is called). */
 export async function recordConnections(peer: Peer): Promise<void> {
   await peer.addInitScript(() => {
+    if ('__droplineTestTraffic' in window) return;
     const record = { connections: [] as RTCPeerConnection[], bytesReceived: 0, binaryReceived: 0, texts: [] as string[] };
     Object.defineProperty(window, '__droplineTestTraffic', { value: record });
     const watch = (channel: RTCDataChannel): void => {
@@ -78,6 +79,23 @@ export function trafficSeen(peer: Peer): Promise<Traffic> {
     if (!record) throw new Error('recordConnections() was not called before the page loaded');
     return { dataChannelBytesReceived: record.bytesReceived, binaryMessagesReceived: record.binaryReceived, texts: record.texts };
   }, REGISTRY);
+}
+
+/** Waits until the page has joined its room `times` times since it loaded (recordConnections must come first). */
+export async function waitForJoins(peer: Peer, times: number, timeoutMs: number): Promise<void> {
+  try {
+    await peer.waitFor(
+      ({ registry, times }) => {
+        const record = (window as unknown as Record<string, { texts: string[] } | undefined>)[registry];
+        return record && record.texts.filter((text) => text.includes('"type":"joined"')).length >= times;
+      },
+      { registry: REGISTRY, times },
+      timeoutMs,
+    );
+  } catch (error) {
+    const joins = (await trafficSeen(peer)).texts.filter((text) => text.includes('"type":"joined"')).length;
+    throw new Error(`the page joined its room ${joins} times, not ${times}\n${String(error)}`);
+  }
 }
 
 /** Reads getStats() of every open connection the page made since it loaded (recordConnections must come first). */

@@ -25,3 +25,12 @@ export async function waitForReceivers(sender: Peer, states: string[], timeoutMs
 export const receiverText = (sender: Peer): Promise<string> =>
   sender.evaluate(() => document.querySelector('[data-testid="receiver-row"]')?.textContent?.replace(/\s+/g, ' ').trim() ?? '', undefined);
 
+
+/** Waits until the send view's newest receiver row (the last one) is in `state`, whatever the rows above it show. */
+export async function waitForNewestReceiver(sender: Peer, state: string, timeoutMs = TRANSFER_TIMEOUT_MS): Promise<void> {
+  try {
+    await sender.waitFor((state) => [...document.querySelectorAll('[data-testid="receiver-row"]')].at(-1)?.getAttribute('data-state') === state, state, timeoutMs);
+  } catch (error) {
+    throw new Error(`the newest receiver did not reach ${state}; shown: ${(await receiverStates(sender)).join(', ')}\n${String(error)}`);
+  }
+}

@@ -5,6 +5,11 @@ export interface RunningServer extends Child {
   port: number;
   /** Where /metrics answers, when the server was started with METRICS_PORT. */
   metricsUrl: string | undefined;
+  /**
+   * Stops the signaler as an operator's restart does (SIGTERM, it closes its sockets) and starts it again on the
+   * same ports with the same settings: the rooms it kept in memory are gone, its URL is the same.
+   */
+  restart(): Promise<void>;
 }
 
 /** The signaler as `npm run build` bundles it and `npm start` runs it. */
@@ -25,12 +30,27 @@ const loggedPort = (output: string, event: string): number | undefined => {
  * metrics port is reported the same way.
  */
 export async function startSignalServer(env: Record<string, string> = {}): Promise<RunningServer> {
-  const child = await startChild(process.execPath, [BUILT_SERVER], {
-    name: 'signal server',
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ICE_SERVERS: '[]', ...env },
-    ready: (output) => loggedPort(output, 'listening') !== undefined && (!env.METRICS_PORT || loggedPort(output, 'metrics-listening') !== undefined),
-  });
+  const start = (ports: Record<string, string>): Promise<Child> =>
+    startChild(process.execPath, [BUILT_SERVER], {
+      name: 'signal server',
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ICE_SERVERS: '[]', ...env, ...ports },
+      ready: (output) => loggedPort(output, 'listening') !== undefined && (!env.METRICS_PORT || loggedPort(output, 'metrics-listening') !== undefined),
+    });
+  let child = await start({});
   const port = loggedPort(child.output(), 'listening')!;
   const metricsPort = loggedPort(child.output(), 'metrics-listening');
-  return { ...child, url: `http://127.0.0.1:${port}`, port, metricsUrl: metricsPort === undefined ? undefined : `http://127.0.0.1:${metricsPort}` };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    metricsUrl: metricsPort === undefined ? undefined : `http://127.0.0.1:${metricsPort}`,
+    get process() {
+      return child.process;
+    },
+    output: () => child.output(),
+    stop: () => child.stop(),
+    restart: async () => {
+      await child.stop();
+      child = await start({ PORT: String(port), ...(metricsPort !== undefined && { METRICS_PORT: String(metricsPort) }) });
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { lvCat } from '../../web/src/net/handshake/cpace.ts';
-import { authenticate, HandshakeError, type HandshakeOptions, type PasswordTries } from '../../web/src/net/handshake/handshake.ts';
+import { authenticate, HandshakeError, isRefusal, type HandshakeOptions, type PasswordTries } from '../../web/src/net/handshake/handshake.ts';
 import { deriveLinkKeys } from '../../web/src/net/handshake/link-keys.ts';
 import { checkProof, makeProof, type TranscriptFields } from '../../web/src/net/handshake/proof.ts';
 import { SendSession } from '../../web/src/transfer/sender.ts';
@@ -137,6 +137,13 @@ describe('the handshake', () => {
     s.receiver.end.send('{"type":"hello","versions":"all"}');
     await expect(sender).rejects.toMatchObject({ code: 'protocol' });
     expect(s.sender.end.isOpen).toBe(false);
+  });
+
+  test('a channel whose sends fail while it still reads open (its connection is going away) is lost, not a refusal', async () => {
+    const [senderEnd] = fakeChannelPair({ tornDown: true });
+    const s = await sides();
+    await expect(authenticate(senderEnd, s.sender.options)).rejects.toMatchObject({ code: 'closed', byPeer: false });
+    expect(isRefusal(await authenticate(senderEnd, s.sender.options).catch((error: unknown) => error))).toBe(false);
   });
 
   test('what the sender sends right after its proof reaches the session that takes the channel next', async () => {

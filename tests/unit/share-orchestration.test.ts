@@ -170,6 +170,29 @@ describe('the share host and the receive client', () => {
     expect(payloadSent(network)).toBeLessThan(2 * file.data.byteLength);
   });
 
+  test('a receiver that reloads while the sender still holds its old connection continues under the same row, whatever fails on the old one', async () => {
+    const network = new FakeNetwork();
+    const file = randomFile('backup.tar', 3_000_000);
+    const sender = await share(network, [file]);
+    const store = new MemoryChunkStore();
+    const first = await receive(network, store);
+    await first.watch.until(() => bytesOf(first.seen.progress) >= 500_000);
+    // The old page goes: its channel closes, its connection still reads connected on the sender's side, so the
+    // sender opens a replacement channel on it, and that channel's handshake fails under it.
+    const [old] = network.connections;
+    old!.farPageGone();
+    await sender.watch.until(() => sender.receivers()[0]?.progress?.state === 'reconnecting');
+    // The reloaded page joins before the signaler says the old one left.
+    const again = await receive(network, store);
+    network.vanish('peer-2');
+    await again.watch.until(() => again.seen.progress?.state === 'done');
+    expect(sameBytes(await storedBytes(store, 0), file.data)).toBe(true);
+    await sender.watch.until(() => sender.receivers().some((r) => r.progress?.state === 'done'));
+    // One row, the same transfer, nothing listed as refused.
+    expect(sender.receivers().map((r) => [r.key, r.refused, r.progress?.state])).toEqual([['AAAAAAAAAAAAAAAAAAAAAA', undefined, 'done']]);
+    expect(old!.channels.length).toBeGreaterThan(1);
+  });
+
   test('a receiver refused by the handshake is listed as refused and gets nothing', async () => {
     const network = new FakeNetwork();
     const sender = await share(network, [randomFile('plans.pdf', 10_000)]);

@@ -231,13 +231,15 @@ export class ShareHost {
       this.#proven(attempt, channel, proven.receiverId ?? attempt.peerId, proven.verificationCode);
     } catch (error) {
       if (this.#attempts.get(attempt.peerId) !== attempt) return;
+      // A connection that proved itself once is never refused afterwards: a replacement channel that fails on it
+      // failed because the connection, or the page at its far end, is going away (a reload: the sender may open
+      // it before it hears so). The receiver's transfer waits for its next channel, on this connection or another.
+      if (attempt.receiver) return;
       if (!isRefusal(error)) {
-        // Lost under the handshake, not refused. A proven receiver's transfer waits for its next channel.
-        if (!attempt.receiver) {
-          attempt.connection.close();
-          this.#attempts.delete(attempt.peerId);
-          this.#retry(attempt.peerId);
-        }
+        // Lost under the handshake, not refused: tried again while the peer is in the room.
+        attempt.connection.close();
+        this.#attempts.delete(attempt.peerId);
+        this.#retry(attempt.peerId);
         return;
       }
       // No second try on this connection: it is closed, and the view keeps the attempt to show it.

@@ -99,10 +99,9 @@ export async function authenticate(channel: TransferChannel, options: HandshakeO
     const failure = error instanceof HandshakeError ? error : new HandshakeError(channel.isOpen ? 'protocol' : 'closed', false);
     if (!failure.byPeer && failure.code !== 'closed' && channel.isOpen) {
       const code: RefusalCode = failure.code === 'gave-up' ? 'proof' : failure.code;
-      channel.send(encodeHandshake({ type: 'refuse', code }));
       // Closing at once could drop the refusal with the connection: the peer hangs up once it has read it
-      // (or has refused too, having seen the failure itself).
-      await inbox.peerDone(REFUSAL_GRACE_MS);
+      // (or has refused too, having seen the failure itself). A channel going away takes no refusal.
+      if (trySend(channel, { type: 'refuse', code })) await inbox.peerDone(REFUSAL_GRACE_MS);
     }
     inbox.stop();
     channel.close();
@@ -110,8 +109,22 @@ export async function authenticate(channel: TransferChannel, options: HandshakeO
   }
 }
 
+/** Sends `message`; false if the channel would not take it. */
+function trySend(channel: TransferChannel, message: HandshakeMessage): boolean {
+  try {
+    channel.send(encodeHandshake(message));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function run(inbox: Inbox, channel: TransferChannel, o: HandshakeOptions): Promise<Authenticated> {
-  const send = (message: HandshakeMessage) => channel.send(encodeHandshake(message));
+  // A send fails only when the channel is going away under the handshake, even while it still reads open (a
+  // DataChannel's state catches up with its connection's later): a lost channel, never the peer's fault.
+  const send = (message: HandshakeMessage) => {
+    if (!trySend(channel, message)) throw new HandshakeError('closed', false);
+  };
   const step = o.stepTimeoutMs ?? STEP_TIMEOUT_MS;
   const versions = o.versions ?? SUPPORTED_VERSIONS;
   const nonce = randomId();
