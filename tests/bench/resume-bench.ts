@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { launchChromium, type ChromiumPeer } from '../support/chromium.ts';
 import { makeFile, scratchDir } from '../support/files.ts';
-import { MiB, receiverKilled, receiverReloads, relayFault, signalerRestarts, WINDOW_BYTES, type ResumeOutcome, type ResumeSetup } from '../support/resume-scenarios.ts';
+import { MiB, receiverKilled, receiverReloads, relayFault, senderReloads, signalerRestarts, WINDOW_BYTES, type ResumeOutcome, type ResumeSetup } from '../support/resume-scenarios.ts';
 import { startSignalServer } from '../support/signal-server.ts';
 import { startTurn } from '../support/turn-server.ts';
 
@@ -40,13 +40,15 @@ export async function benchResume(): Promise<{ rows: ResumeRow[]; line: string }
   const relayed = await startSignalServer({ TURN_URLS: turn.url, TURN_SECRET: turn.secret, TURN_TTL_SECONDS: '600', ICE_TRANSPORT_POLICY: 'relay' });
   const sender = await launchChromium();
   try {
-    const file = await makeFile(dir, `resume-${FILE_MIB}MiB.bin`, FILE_MIB * MiB);
-    const setup = (receiver: ChromiumPeer): ResumeSetup => ({ sender, receiver, file });
+    // A file of its own per case: the same file picked again in the sender's browser would continue the last share.
+    let files = 0;
+    const setup = async (receiver: ChromiumPeer): Promise<ResumeSetup> => ({ sender, receiver, file: await makeFile(dir, `resume-${++files}-${FILE_MIB}MiB.bin`, FILE_MIB * MiB) });
     const cases: Array<[string, () => Promise<ResumeOutcome>]> = [
-      ['receiver reload', () => withReceivers(1, ([r]) => receiverReloads(setup(r!), server))],
-      ['receiving browser killed', () => withReceivers(1, ([r]) => receiverKilled(setup(r!), server))],
-      ['network fault (relay killed 5 s)', () => withReceivers(1, ([r]) => relayFault(setup(r!), relayed, turn))],
-      ['signaler restart', () => withReceivers(2, ([r, second]) => signalerRestarts(setup(r!), server, second!))],
+      ['receiver reload', () => withReceivers(1, async ([r]) => receiverReloads(await setup(r!), server))],
+      ['sender reload', () => withReceivers(1, async ([r]) => senderReloads(await setup(r!), server))],
+      ['receiving browser killed', () => withReceivers(1, async ([r]) => receiverKilled(await setup(r!), server))],
+      ['network fault (relay killed 5 s)', () => withReceivers(1, async ([r]) => relayFault(await setup(r!), relayed, turn))],
+      ['signaler restart', () => withReceivers(2, async ([r, second]) => signalerRestarts(await setup(r!), server, second!))],
     ];
     const rows: ResumeRow[] = [];
     for (const [name, run] of cases) {

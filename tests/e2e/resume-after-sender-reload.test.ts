@@ -1,67 +1,30 @@
 import { mkdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import type { Peer } from '../support/browser.ts';
-import { makeFile, type SourceFile } from '../support/files.ts';
-import { recordConnections, trafficSeen } from '../support/peer-connections.ts';
-import { waitForReceivers } from '../support/sender-view.ts';
-import { readShareLink, REDRAW_TIMEOUT_MS, rowSelector, saveAndVerify, shareFiles, waitForAlert, waitForRows } from '../support/transfer-flow.ts';
+import { makeFile } from '../support/files.ts';
+import { recordConnections } from '../support/peer-connections.ts';
+import { MiB, receivedIntact, resentOnThisPage, senderReloads, waitForStored, WINDOW_BYTES } from '../support/resume-scenarios.ts';
+import { readShareLink, REDRAW_TIMEOUT_MS, waitForAlert } from '../support/transfer-flow.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
-
-const MiB = 1024 * 1024;
-/** The sender's credit window (transfer/sender.ts): the most a resume may send again. */
-const WINDOW = 32 * MiB;
-
-/** The receiver waits until its row of `name` shows at least half of the file stored. */
-const halfWay = (receiver: Peer, name: string): Promise<void> =>
-  receiver.waitFor((selector) => {
-    const bar = document.querySelector<HTMLProgressElement>(`${selector} progress`);
-    return bar && bar.value / bar.max >= 0.5;
-  }, rowSelector(name), 120_000);
-
-/** What the receiver's DataChannels carried beyond the file itself: chunks sent again. */
-async function resentBytes(receiver: Peer, file: SourceFile, what: string): Promise<number> {
-  const { dataChannelBytesReceived } = await trafficSeen(receiver);
-  const resent = dataChannelBytesReceived - file.size;
-  console.log(`${what}: ${(resent / MiB).toFixed(1)} MiB re-sent (window ${WINDOW / MiB} MiB)`);
-  return resent;
-}
 
 const signal = useSignalServer();
 const peers = useTransferPeers(1);
 
 test('the sender reloads half-way: another file of the same name and size is refused, the same file continues under the same link, re-sending at most a window', async () => {
   const { sender, receiver, dir } = peers;
-  const { server } = signal;
-  await recordConnections(receiver);
   const file = await makeFile(dir, 'holiday.mov', 96 * MiB);
-  const link = await shareFiles(sender, server.url, [file]);
-  await receiver.goto(link);
-  await halfWay(receiver, file.name);
-
-  await sender.reload();
-  await sender.waitFor(() => document.querySelector('[data-testid="unfinished-share"]')?.textContent?.includes('holiday.mov'), undefined, REDRAW_TIMEOUT_MS);
-  // The receiver keeps what it has and waits; its row is not failed.
-  expect(await receiver.evaluate((selector) => document.querySelector(selector)?.getAttribute('data-state'), rowSelector(file.name))).toBe('receiving');
-
-  // Same name, same size, even the same modification time: only its bytes differ, and that is enough to refuse it.
-  await mkdir(join(dir, 'elsewhere'));
-  const impostor = await makeFile(join(dir, 'elsewhere'), file.name, 96 * MiB);
-  const { atime, mtime } = await stat(file.path);
-  await utimes(impostor.path, atime, mtime);
-  await sender.pickFiles([impostor.path]);
-  const refusal = await waitForAlert(sender, 'is not the file you shared', REDRAW_TIMEOUT_MS);
-  expect(refusal).toContain('holiday.mov');
-  expect(await sender.evaluate(() => document.querySelector('[data-testid="share-link"]'), undefined)).toBeNull();
-
-  // The original: the same link again, and the receiver finishes from where it stood, with no click.
-  await sender.pickFiles([file.path]);
-  await sender.waitFor(() => document.querySelector('[data-testid="share-link"]'), undefined, REDRAW_TIMEOUT_MS);
-  expect(await readShareLink(sender)).toBe(link);
-  await waitForRows(receiver, 1, 'complete', 120_000);
-  await saveAndVerify(receiver, [file]);
-  await waitForReceivers(sender, ['done']);
-  expect(await resentBytes(receiver, file, 'sender reload, same file picked again')).toBeLessThanOrEqual(WINDOW + MiB);
+  const { resentBytes } = await senderReloads({ sender, receiver, file }, signal.server, async () => {
+    // Same name, same size, even the same modification time: only its bytes differ, and that is enough to refuse it.
+    await mkdir(join(dir, 'elsewhere'));
+    const impostor = await makeFile(join(dir, 'elsewhere'), file.name, file.size);
+    const { atime, mtime } = await stat(file.path);
+    await utimes(impostor.path, atime, mtime);
+    await sender.pickFiles([impostor.path]);
+    expect(await waitForAlert(sender, 'is not the file you shared', REDRAW_TIMEOUT_MS)).toContain(file.name);
+    expect(await sender.evaluate(() => document.querySelector('[data-testid="share-link"]'), undefined)).toBeNull();
+  });
+  console.log(`sender reload, same file picked again: ${(resentBytes / MiB).toFixed(1)} MiB re-sent (window ${WINDOW_BYTES / MiB} MiB)`);
+  expect(resentBytes).toBeLessThanOrEqual(WINDOW_BYTES + MiB);
 });
 
 test('where the browser gives file handles, one click after the reload continues the share from them', async () => {
@@ -86,14 +49,15 @@ test('where the browser gives file handles, one click after the reload continues
   await sender.waitFor(() => document.querySelector('[data-testid="share-link"]'), undefined, REDRAW_TIMEOUT_MS);
   const link = await readShareLink(sender);
   await receiver.goto(link);
-  await halfWay(receiver, file.name);
+  await waitForStored(receiver, file, 0.5);
 
   await sender.reload();
   const unfinished = sender.page.getByTestId('unfinished-share').filter({ hasText: 'clip.bin' });
   await unfinished.getByRole('button', { name: 'Continue sharing' }).click();
   await sender.waitFor(() => document.querySelector('[data-testid="share-link"]'), undefined, REDRAW_TIMEOUT_MS);
   expect(await readShareLink(sender)).toBe(link);
-  await waitForRows(receiver, 1, 'complete', 120_000);
-  await saveAndVerify(receiver, [file]);
-  expect(await resentBytes(receiver, file, 'sender reload, continued from its file handle')).toBeLessThanOrEqual(WINDOW + MiB);
+  await receivedIntact(receiver, file);
+  const { resentBytes } = await resentOnThisPage(receiver, file);
+  console.log(`sender reload, continued from its file handle: ${(resentBytes / MiB).toFixed(1)} MiB re-sent (window ${WINDOW_BYTES / MiB} MiB)`);
+  expect(resentBytes).toBeLessThanOrEqual(WINDOW_BYTES + MiB);
 });

@@ -1,7 +1,7 @@
 /**
  * The resume cases of the e2e suite as steps the bench can run too: a transfer through the UI between separate
- * Chromium processes, broken at about half-way (the receiver reloads, the receiving browser is killed, the relay
- * dies, the signaler restarts), then finished and checked: every row complete, the saved file's SHA-256 equal to
+ * Chromium processes, broken at about half-way (the receiver reloads, the sender reloads, the receiving browser is
+ * killed, the relay dies, the signaler restarts), then finished and checked: every row complete, the saved file's SHA-256 equal to
  * the source's. Each case returns the bytes sent again, read from the receiving page's DataChannels.
  */
 import { DEFAULT_WINDOW_BYTES } from '../../web/src/transfer/sender.ts';
@@ -10,7 +10,7 @@ import type { SourceFile } from './files.ts';
 import { recordConnections, trafficSeen, waitForJoins } from './peer-connections.ts';
 import { waitForNewestReceiver, waitForReceivers } from './sender-view.ts';
 import type { RunningServer } from './signal-server.ts';
-import { rowSelector, saveAndVerify, shareFiles, TRANSFER_TIMEOUT_MS, waitForRows } from './transfer-flow.ts';
+import { readShareLink, REDRAW_TIMEOUT_MS, rowSelector, saveAndVerify, shareFiles, TRANSFER_TIMEOUT_MS, waitForRows } from './transfer-flow.ts';
 import type { RunningTurn } from './turn-server.ts';
 
 export const MiB = 1024 * 1024;
@@ -38,7 +38,7 @@ async function transferUntil(sender: ChromiumPeer, receiver: ChromiumPeer, serve
 }
 
 /** Waits until the receive view's bar for `file` shows at least `fraction` of it stored. */
-async function waitForStored(receiver: ChromiumPeer, file: SourceFile, fraction: number): Promise<void> {
+export async function waitForStored(receiver: ChromiumPeer, file: SourceFile, fraction: number): Promise<void> {
   await receiver.waitFor(
     ({ selector, fraction }) => {
       const bar = document.querySelector<HTMLProgressElement>(`${selector} progress`);
@@ -50,7 +50,7 @@ async function waitForStored(receiver: ChromiumPeer, file: SourceFile, fraction:
 }
 
 /** Waits until the receiver's one row is complete and its saved file has the source's SHA-256. */
-async function receivedIntact(receiver: ChromiumPeer, file: SourceFile): Promise<void> {
+export async function receivedIntact(receiver: ChromiumPeer, file: SourceFile): Promise<void> {
   await waitForRows(receiver, 1, 'complete');
   await saveAndVerify(receiver, [file]);
 }
@@ -82,6 +82,27 @@ export interface ResumeSetup {
 export async function receiverReloads({ sender, receiver, file }: ResumeSetup, server: RunningServer): Promise<ResumeOutcome> {
   await transferUntil(sender, receiver, server.url, file, 0.5);
   await receiver.reload();
+  await receivedIntact(receiver, file);
+  await waitForReceivers(sender, ['done']);
+  return resentOnThisPage(receiver, file);
+}
+
+/**
+ * The sender reloads at about half-way: the send view lists the unfinished share, and picking the same file again
+ * continues it under the same link; the receiver finishes with no click. `meanwhile` runs while the share is
+ * listed, before the file is picked again (the e2e test tries another file there first).
+ */
+export async function senderReloads({ sender, receiver, file }: ResumeSetup, server: RunningServer, meanwhile = async (): Promise<void> => {}): Promise<ResumeOutcome> {
+  const link = await transferUntil(sender, receiver, server.url, file, 0.5);
+  await sender.reload();
+  await sender.waitFor((name) => [...document.querySelectorAll('[data-testid="unfinished-share"]')].some((e) => e.textContent?.includes(name)), file.name, REDRAW_TIMEOUT_MS);
+  const row = await receiver.evaluate((selector) => document.querySelector(selector)?.getAttribute('data-state'), rowSelector(file.name));
+  if (row !== 'receiving') throw new Error(`while the sender is away, the row shows ${row}, not receiving`);
+  await meanwhile();
+  await sender.pickFiles([file.path]);
+  await sender.waitFor(() => document.querySelector('[data-testid="share-link"]'), undefined, REDRAW_TIMEOUT_MS);
+  const continued = await readShareLink(sender);
+  if (continued !== link) throw new Error(`the share went on under another link: ${continued}, not ${link}`);
   await receivedIntact(receiver, file);
   await waitForReceivers(sender, ['done']);
   return resentOnThisPage(receiver, file);

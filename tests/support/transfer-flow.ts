@@ -34,12 +34,13 @@ export async function shareFolder(peer: ChromiumPeer, baseUrl: string, folder: s
   return readShareLink(peer);
 }
 
-/** What the receive view shows, for failure messages: every row's state and text, and the alert. */
+/** What the receive view shows, for failure messages: every row's state and text, the alert and the status line. */
 export const describeRows = (peer: Peer): Promise<string> =>
   peer.evaluate(
     () =>
       [...document.querySelectorAll('[data-testid="file-row"]')].map((r) => `${r.getAttribute('data-state')}: ${r.textContent?.replace(/\s+/g, ' ').trim()}`).join('\n') +
-      `\nalert: ${document.querySelector('[role="alert"]')?.textContent?.trim() ?? '(none)'}`,
+      `\nalert: ${document.querySelector('[role="alert"]')?.textContent?.trim() ?? '(none)'}` +
+      `\nstatus: ${document.querySelector('[role="status"]')?.textContent?.replace(/\s+/g, ' ').trim() ?? '(none)'}`,
     undefined,
   );
 
