@@ -319,6 +319,7 @@ export class ReceiveSession {
     await this.#store.flush();
     const root = await fileRoot(await this.#store.hashes(file));
     if (root === tracking.root) {
+      await this.#store.verified(file);
       this.#setFile(file, { state: 'complete' });
     } else {
       await this.#store.discard(file);
