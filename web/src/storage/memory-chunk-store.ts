@@ -1,4 +1,5 @@
 import type { Manifest } from '../transfer/protocol.ts';
+import type { KeptLink } from './database.ts';
 import type { ReceiverStore, Rejoin } from './stored-transfers.ts';
 
 interface StoredChunk {
@@ -52,7 +53,7 @@ export class MemoryChunkStore implements ReceiverStore {
     return {};
   }
 
-  async keep(): Promise<void> {}
+  async keep(_link: KeptLink): Promise<void> {}
 
   async forget(): Promise<void> {
     this.#manifest = undefined;
