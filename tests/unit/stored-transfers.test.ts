@@ -93,7 +93,7 @@ describe('stored transfers as the start page sees them', () => {
     expect(await f.store().rejoin()).toEqual({ receiverId: LINK.receiverId, password: LINK.password });
     const [listed, ...others] = await f.list();
     expect(others).toEqual([]);
-    expect(listed).toMatchObject({ key: KEY, link: LINK, names: ['film.mkv'], totalBytes: f.manifest.files[0]!.size, storedBytes: CHUNK, old: false });
+    expect(listed).toMatchObject({ key: KEY, link: LINK, files: f.manifest.files, totalBytes: f.manifest.files[0]!.size, storedBytes: CHUNK, old: false });
   });
 
   test(`unfinished transfers untouched for more than ${OLD_TRANSFER_DAYS} days are marked old; finished ones are not listed`, async () => {

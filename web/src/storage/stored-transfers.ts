@@ -4,7 +4,7 @@
  */
 import type { ChunkStore } from '../transfer/chunk-store.ts';
 import { TransferBusyError } from '../transfer/chunk-store.ts';
-import { chunkLength } from '../transfer/protocol.ts';
+import { chunkLength, type FileEntry } from '../transfer/protocol.ts';
 import { DATABASE_NAME, deleteTransferRecords, openDatabase, transferRange, type KeptLink, type TransferRecord } from './database.ts';
 import { removeTransferDirectory } from './opfs-directory.ts';
 import { holdTransfer } from './transfer-lock.ts';
@@ -35,7 +35,7 @@ export interface UnfinishedTransfer {
   key: string;
   /** Absent for transfers stored before links were kept: those can only be deleted. */
   link?: KeptLink;
-  names: string[];
+  files: FileEntry[];
   totalBytes: number;
   /** Bytes of distinct chunks stored (a chunk sent again counts once). */
   storedBytes: number;
@@ -68,7 +68,7 @@ export async function listUnfinishedTransfers({
         return {
           key: record.id,
           ...(record.link && { link: record.link }),
-          names: files.map((f) => f.path),
+          files,
           totalBytes: files.reduce((n, f) => n + f.size, 0),
           storedBytes,
           updatedAt: record.updatedAt,
