@@ -3,27 +3,13 @@ import type { Peer } from '../support/browser.ts';
 import { chunkStorage } from '../support/chunk-storage.ts';
 import { makeFile } from '../support/files.ts';
 import { waitForReceivers } from '../support/sender-view.ts';
-import { REDRAW_TIMEOUT_MS, TRANSFER_TIMEOUT_MS, saveAndVerify, shareFiles, waitForRows } from '../support/transfer-flow.ts';
+import { REDRAW_TIMEOUT_MS, saveAndVerify, shareFiles, waitForFraction, waitForRows } from '../support/transfer-flow.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
 
 const peers = useTransferPeers(1);
 const signal = useSignalServer();
 
 const ITEM = '[data-testid="unfinished-transfers"] [data-testid="unfinished-transfer"]';
-
-/** Waits until the receive view says at least `fraction` of the bytes arrived (read from its overall progress). */
-function waitForFraction(peer: Peer, fraction: number): Promise<void> {
-  return peer.waitFor(
-    (fraction) => {
-      const units: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 };
-      const text = document.querySelector('[data-testid="overall-progress"]')?.textContent ?? '';
-      const [stored, total] = [...text.matchAll(/([\d.]+) (B|KB|MB|GB)/g)].map((m) => Number(m[1]) * units[m[2]!]!);
-      return stored !== undefined && total !== undefined && stored >= total * fraction;
-    },
-    fraction,
-    TRANSFER_TIMEOUT_MS,
-  );
-}
 
 /** Receives about half of `link`, then closes the receive page and opens the start page in the same browser. */
 async function receiveHalfThenLeave(receiver: Peer, link: string): Promise<void> {
