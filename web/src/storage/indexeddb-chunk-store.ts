@@ -290,7 +290,9 @@ export class IndexedDbChunkStore implements ReceiverStore {
   /**
    * Makes every batch recorded so far durable: waits for their writes, flushes the bytes to disk, then records
    * `durableSeq` with strict durability (which flushes IndexedDB's log, and the relaxed batch commits in it).
-   * Only batches recorded after it are checked again after a crash (docs/architecture.md, "Stored records").
+   * Only batches recorded after it are checked again after a crash. Checkpoints rather than a "closed cleanly"
+   * marker: a reload or a closed tab runs no code that could await a flush, so such a marker would almost never be
+   * set and every open would re-hash all that is stored (docs/architecture.md, "Stored records").
    */
   #checkpoint(): Promise<void> {
     this.#sinceCheckpoint = 0;
