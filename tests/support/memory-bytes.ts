@@ -18,6 +18,8 @@ export class MemoryBytes implements ChunkBytes {
     const stored = this.files.get(`${key}/${file}`) ?? new Map<number, Uint8Array>();
     for (const { chunk, payload } of chunks) stored.set(chunk, payload.slice());
     this.files.set(`${key}/${file}`, stored);
+    // As the OPFS keeper does: the frames are transferred to its worker, and detached on this side.
+    structuredClone(null, { transfer: [...new Set(chunks.map((c) => c.payload.buffer as ArrayBuffer))] });
     return undefined;
   }
 

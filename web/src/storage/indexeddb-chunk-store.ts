@@ -64,15 +64,18 @@ export class IndexedDbChunkStore implements ReceiverStore {
   #sinceCheckpoint = 0;
   /** The checkpoints, one after another. */
   #checkpoints: Promise<void> = Promise.resolve();
+  readonly #checkpointBytes: number;
 
   /**
    * `key` names the transfer in storage. The receiver derives it from the link, so a peer that claims another
    * transfer's id in its manifest cannot reach that transfer's chunks (docs/security.md, "Storage").
+   * `checkpointBytes`: tests checkpoint sooner than a real transfer.
    */
-  constructor(bytes: ChunkBytes, key: string, databaseName = DATABASE_NAME) {
+  constructor(bytes: ChunkBytes, key: string, databaseName = DATABASE_NAME, checkpointBytes = CHECKPOINT_BYTES) {
     this.#bytes = bytes;
     this.#key = key;
     this.#db = openDatabase(databaseName);
+    this.#checkpointBytes = checkpointBytes;
   }
 
   /** Whether this browser offers IndexedDB at all (some private modes and old WebViews do not). */
@@ -340,6 +343,8 @@ export class IndexedDbChunkStore implements ReceiverStore {
     const transferId = this.#key;
     const seq = this.#nextSeq++;
     const chunks = pending.map((p) => p.chunk);
+    // Counted now: `bytes` may take the payloads' buffers (transferred to the worker, detached here).
+    const written = pending.reduce((n, p) => n + p.payload.byteLength, 0);
     const write = Promise.all([this.#db, this.#bytes.write(transferId, file, chunkSize, pending)])
       .then(async ([db, data]) => {
         const record: BatchRecord = { transferId, file, seq, chunks, hashes: hashes.buffer, ...(data && { data }) };
@@ -354,8 +359,8 @@ export class IndexedDbChunkStore implements ReceiverStore {
           pending.forEach((p) => p.committed());
           // A file dropped earlier (cancelled, or failed its root) and sent again after a reopen is awaited again.
           if (this.#record?.files?.[file] === 'dropped') this.#setFileState(file, 'partial');
-          this.#sinceCheckpoint += pending.reduce((n, p) => n + p.payload.byteLength, 0);
-          if (this.#sinceCheckpoint >= CHECKPOINT_BYTES) void this.#checkpoint();
+          this.#sinceCheckpoint += written;
+          if (this.#sinceCheckpoint >= this.#checkpointBytes) void this.#checkpoint();
         },
         (error: unknown) => {
           const reason = isQuotaError(error) ? new StorageFullError(STORAGE_FULL_MESSAGE) : error;

@@ -45,7 +45,7 @@ export interface UnfinishedTransfer {
 }
 
 /** Whether some file of the transfer is still awaited. */
-export const unfinished = (record: TransferRecord): boolean =>
+const unfinished = (record: TransferRecord): boolean =>
   record.manifest.files.some((_, file) => (record.files?.[file] ?? 'partial') === 'partial');
 
 /** The unfinished transfers this browser keeps, most recently touched first. */
