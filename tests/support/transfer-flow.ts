@@ -83,6 +83,20 @@ export async function waitForAlert(peer: Peer, text: string, timeoutMs = TRANSFE
   return peer.evaluate(() => document.querySelector('[role="alert"]')?.textContent ?? '', undefined);
 }
 
+/** Waits until the receive view says at least `fraction` of the bytes arrived (read from its overall progress). */
+export function waitForFraction(peer: Peer, fraction: number): Promise<void> {
+  return peer.waitFor(
+    (fraction) => {
+      const units: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 };
+      const text = document.querySelector('[data-testid="overall-progress"]')?.textContent ?? '';
+      const [stored, total] = [...text.matchAll(/([\d.]+) (B|KB|MB|GB)/g)].map((m) => Number(m[1]) * units[m[2]!]!);
+      return stored !== undefined && total !== undefined && stored >= total * fraction;
+    },
+    fraction,
+    TRANSFER_TIMEOUT_MS,
+  );
+}
+
 /** Whether the save button of `name` can be clicked. */
 export const canSave = (peer: Peer, name: string): Promise<boolean> =>
   peer.evaluate((selector) => document.querySelector<HTMLButtonElement>(selector)?.disabled === false, saveSelector(name));

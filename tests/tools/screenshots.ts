@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { launchChromium } from '../support/chromium.ts';
 import { makeFile, scratchDir } from '../support/files.ts';
 import { startSignalServer } from '../support/signal-server.ts';
-import { shareFiles, waitForRows } from '../support/transfer-flow.ts';
+import { shareFiles, waitForFraction, waitForRows } from '../support/transfer-flow.ts';
 
 const outDir = process.argv[2] ?? '.tmp/screenshots';
 const viewports = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
@@ -20,6 +20,7 @@ const files = [
   await makeFile(dir, '你好世界 notes.txt', '传输测试\n'),
   await makeFile(dir, 'report-final-v3.pdf', 300_000),
 ];
+const talk = await makeFile(dir, 'conference-talk.mp4', 64 * 1024 * 1024);
 const server = await startSignalServer();
 try {
   for (const [name, viewport] of Object.entries(viewports)) {
@@ -87,6 +88,35 @@ try {
       await sender.page.getByTestId('file-input').setInputFiles([changed.path, ...files.slice(1).map((f) => f.path)]);
       await sender.page.getByRole('alert').waitFor();
       await sender.page.screenshot({ path: join(outDir, `${name}-send-refused-pick.png`), fullPage: true });
+      // Two downloads left half-way, the first then aged ten days: the start page lists both paused, the old one offered for deletion.
+      for (const left of [[talk], [talk, ...files.slice(1)]]) {
+        await receiver.page.goto(await shareFiles(sender, server.url, left));
+        await waitForFraction(receiver, 0.4);
+        await receiver.page.goto('about:blank');
+      }
+      await receiver.page.goto(server.url);
+      await receiver.page.evaluate(async () => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const open = indexedDB.open('dropline');
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error);
+        });
+        const tx = db.transaction('transfers', 'readwrite');
+        const all = tx.objectStore('transfers').getAll();
+        all.onsuccess = () => {
+          const unfinished = (all.result as Array<{ updatedAt: number; files: string[] }>).filter((r) => r.files.includes('partial'));
+          const oldest = unfinished.sort((a, b) => a.updatedAt - b.updatedAt)[0]!;
+          tx.objectStore('transfers').put({ ...oldest, updatedAt: oldest.updatedAt - 10 * 24 * 60 * 60 * 1000 });
+        };
+        await new Promise((resolve, reject) => {
+          tx.oncomplete = resolve;
+          tx.onerror = () => reject(tx.error);
+        });
+        db.close();
+      });
+      await receiver.page.reload();
+      await receiver.page.locator('[data-testid="unfinished-transfer"]').nth(1).waitFor();
+      await receiver.page.screenshot({ path: join(outDir, `${name}-start-unfinished.png`), fullPage: true });
     } finally {
       await Promise.all([sender.close(), receiver.close()]);
     }

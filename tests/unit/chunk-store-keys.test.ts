@@ -2,27 +2,9 @@ import 'fake-indexeddb/auto';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { deriveLinkKeys } from '../../web/src/net/handshake/link-keys.ts';
-import type { ChunkBytes, PayloadToStore, StoredBatch } from '../../web/src/storage/chunk-bytes.ts';
 import { IndexedDbChunkStore } from '../../web/src/storage/indexeddb-chunk-store.ts';
-import type { FileEntry, Manifest } from '../../web/src/transfer/protocol.ts';
-
-/** Chunk bytes kept in memory by (store key, file, chunk): what the store would write to OPFS. */
-class MemoryBytes implements ChunkBytes {
-  readonly files = new Map<string, Map<number, Uint8Array>>();
-  async write(key: string, file: number, _chunkSize: number, chunks: readonly PayloadToStore[]): Promise<undefined> {
-    const stored = this.files.get(`${key}/${file}`) ?? new Map<number, Uint8Array>();
-    for (const { chunk, payload } of chunks) stored.set(chunk, payload.slice());
-    this.files.set(`${key}/${file}`, stored);
-    return undefined;
-  }
-  async assemble(key: string, file: number, entry: FileEntry, _chunkSize: number, _batches: readonly StoredBatch[]): Promise<Blob> {
-    const stored = this.files.get(`${key}/${file}`) ?? new Map();
-    return new Blob([...stored.entries()].sort(([a], [b]) => a - b).map(([, bytes]) => bytes as Uint8Array<ArrayBuffer>), { type: entry.type });
-  }
-  async remove(key: string, file?: number): Promise<void> {
-    for (const name of [...this.files.keys()]) if (name === `${key}/${file}` || (file === undefined && name.startsWith(`${key}/`))) this.files.delete(name);
-  }
-}
+import type { Manifest } from '../../web/src/transfer/protocol.ts';
+import { MemoryBytes } from '../support/memory-bytes.ts';
 
 const CHUNK = 4096;
 const manifestOf = (transferId: string, size: number): Manifest => ({

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { formatBytes, formatDuration } from '../../web/src/app/format.ts';
+import { formatBytes, formatDaysAgo, formatDuration } from '../../web/src/app/format.ts';
 
 test('sizes use decimal units with sensible precision', () => {
   expect(formatBytes(0)).toBe('0 B');
@@ -15,4 +15,12 @@ test('time left reads like a person would say it', () => {
   expect(formatDuration(42)).toBe('42 s left');
   expect(formatDuration(600)).toBe('10 min left');
   expect(formatDuration(3 * 3600 + 5 * 60)).toBe('3 h 5 min left');
+});
+
+test('last touched reads in whole days', () => {
+  const day = 24 * 60 * 60 * 1000;
+  const now = Date.UTC(2026, 0, 10, 12);
+  expect(formatDaysAgo(now - 1000, now)).toBe('today');
+  expect(formatDaysAgo(now - day - 1000, now)).toBe('yesterday');
+  expect(formatDaysAgo(now - 9 * day, now)).toBe('9 days ago');
 });

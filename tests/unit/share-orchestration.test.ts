@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { deriveLinkKeys } from '../../web/src/net/handshake/link-keys.ts';
-import { ReceiveClient, type LinkState } from '../../web/src/share/receive-client.ts';
+import { ReceiveClient, type LinkState, type ReceiveClientOptions } from '../../web/src/share/receive-client.ts';
 import { ShareHost, type ReceiverStatus } from '../../web/src/share/share-host.ts';
 import { ShareHashes } from '../../web/src/transfer/share-hashes.ts';
+import type { KeptLink } from '../../web/src/storage/database.ts';
 import { MemoryChunkStore } from '../../web/src/storage/memory-chunk-store.ts';
 import { decodeDataFrame } from '../../web/src/transfer/protocol.ts';
 import type { ReceiveProgress } from '../../web/src/transfer/receiver.ts';
@@ -55,7 +56,10 @@ async function share(network: FakeNetwork, files: Array<{ name: string; data: Ui
   return { host, watch, receivers: () => receivers, peerToken: () => peerToken };
 }
 
-async function receive(network: FakeNetwork, store = new MemoryChunkStore(), receiverId = 'AAAAAAAAAAAAAAAAAAAAAA') {
+type Passwords = Pick<ReceiveClientOptions, 'keptPassword' | 'askPassword'>;
+const NO_PASSWORD: Passwords = { askPassword: () => Promise.reject(new Error('no password in these tests')) };
+
+async function receive(network: FakeNetwork, store = new MemoryChunkStore(), receiverId = 'AAAAAAAAAAAAAAAAAAAAAA', passwords = NO_PASSWORD) {
   const watch = new Watch();
   const seen = { progress: undefined as ReceiveProgress | undefined, links: [] as LinkState[], codes: [] as string[] };
   const client = new ReceiveClient({
@@ -64,7 +68,7 @@ async function receive(network: FakeNetwork, store = new MemoryChunkStore(), rec
     receiverId: Promise.resolve(receiverId),
     store: Promise.resolve(store),
     network,
-    askPassword: () => Promise.reject(new Error('no password in these tests')),
+    ...passwords,
     events: {
       link: (state) => {
         seen.links.push(state);
@@ -83,6 +87,19 @@ async function receive(network: FakeNetwork, store = new MemoryChunkStore(), rec
   });
   client.start();
   return { client, watch, seen, store };
+}
+
+/** A memory store that shows what the client asked it to keep, and whether it was told to forget. */
+class KeepingStore extends MemoryChunkStore {
+  kept: KeptLink[] = [];
+  forgotten = false;
+  override async keep(link: KeptLink): Promise<void> {
+    this.kept.push(link);
+  }
+  override async forget(): Promise<void> {
+    this.forgotten = true;
+    await super.forget();
+  }
 }
 
 /** The stored file equals the source, compared as buffers (a deep compare of megabytes takes seconds). */
@@ -191,6 +208,40 @@ describe('the share host and the receive client', () => {
     // One row, the same transfer, nothing listed as refused.
     expect(sender.receivers().map((r) => [r.key, r.refused, r.progress?.state])).toEqual([['AAAAAAAAAAAAAAAAAAAAAA', undefined, 'done']]);
     expect(old!.channels.length).toBeGreaterThan(1);
+  });
+
+  test('a receiver keeps how to rejoin once the sender is proven, and comes back with the kept password without asking', async () => {
+    const network = new FakeNetwork();
+    const file = randomFile('contract.pdf', 3_000_000);
+    const sender = await share(network, [file]);
+    sender.host.password = 'blue-otter-42';
+    const store = new KeepingStore();
+    let asked = 0;
+    const first = await receive(network, store, 'AAAAAAAAAAAAAAAAAAAAAA', { askPassword: async () => (asked++, 'blue-otter-42') });
+    await first.watch.until(() => bytesOf(first.seen.progress) >= 500_000);
+    expect(store.kept.at(-1)).toEqual({ ...TARGET, receiverId: 'AAAAAAAAAAAAAAAAAAAAAA', password: 'blue-otter-42' });
+    expect(asked).toBe(1);
+    network.vanish('peer-2');
+    for (const connection of network.connections) connection.close();
+    await sender.watch.until(() => sender.receivers()[0]?.progress?.state === 'reconnecting');
+
+    // After a browser restart: what the record kept, and no person to ask.
+    const kept = store.kept.at(-1)!;
+    const again = await receive(network, store, kept.receiverId, { keptPassword: Promise.resolve(kept.password), ...NO_PASSWORD });
+    await again.watch.until(() => again.seen.progress?.state === 'done');
+    expect(sameBytes(await storedBytes(store, 0), file.data)).toBe(true);
+    expect(sender.receivers()).toHaveLength(1);
+  });
+
+  test('cancelling the whole transfer deletes what was stored and tells the sender', async () => {
+    const network = new FakeNetwork();
+    const sender = await share(network, [randomFile('backup.tar', 4_000_000)]);
+    const store = new KeepingStore();
+    const receiver = await receive(network, store);
+    await receiver.watch.until(() => bytesOf(receiver.seen.progress) >= 500_000);
+    await receiver.client.cancel();
+    expect(store.forgotten).toBe(true);
+    await sender.watch.until(() => sender.receivers()[0]?.progress?.state === 'cancelled');
   });
 
   test('a receiver refused by the handshake is listed as refused and gets nothing', async () => {

@@ -22,3 +22,11 @@ export function formatDuration(seconds: number | undefined): string {
   if (m < 60) return `${m} min left`;
   return `${Math.floor(m / 60)} h ${m % 60} min left`;
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** When something was last touched, in whole days as a person says it. */
+export function formatDaysAgo(then: number, now: number): string {
+  const days = Math.floor((now - then) / DAY_MS);
+  return days <= 0 ? 'today' : days === 1 ? 'yesterday' : `${days} days ago`;
+}

@@ -3,7 +3,7 @@ import { deriveLinkKeys } from '../net/handshake/link-keys.ts';
 import { browserNetwork } from '../net/browser-network.ts';
 import { randomId, type ShareTarget } from '../net/share-link.ts';
 import { ReceiveClient, type LinkState } from '../share/receive-client.ts';
-import type { ChunkStore } from '../transfer/chunk-store.ts';
+import type { ReceiverStore, Rejoin } from '../storage/stored-transfers.ts';
 import type { FileEntry } from '../transfer/protocol.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import type { FileState, ReceiveProgress } from '../transfer/receiver.ts';
@@ -57,24 +57,27 @@ export class ReceiveController {
   #readyBlobs = new Map<number, Blob>();
   #shownState: ReceiveProgress['state'] | undefined;
   #dataShown = false;
-  #store: Promise<ChunkStore> | undefined;
+  #store: Promise<ReceiverStore> | undefined;
   #answerPassword: ((password: string) => void) | undefined;
 
   constructor(
     private readonly target: ShareTarget,
     /** Opens the store of the transfer kept under `key`: derived from the link, never taken from the peer. */
-    private readonly openStore: (key: string) => Promise<ChunkStore>,
+    private readonly openStore: (key: string) => Promise<ReceiverStore>,
   ) {}
 
   start(): void {
     // Signaling connects at once; the keys (WebCrypto's first use can take a while) and storage are ready meanwhile.
     const keys = deriveLinkKeys(this.target.room, this.target.secret);
     this.#store = keys.then((k) => this.openStore(k.storageKey));
+    // What an earlier page kept: a link whose record exists rejoins as the same receiver, with its password.
+    const rejoin = this.#store.then((store) => store.rejoin()).catch((): Rejoin => ({}));
     this.#client = new ReceiveClient({
       target: this.target,
       keys,
-      receiverId: keys.then((k) => lastingReceiverId(k.storageKey)),
+      receiverId: Promise.all([keys, rejoin]).then(([k, kept]) => lastingReceiverId(k.storageKey, kept.receiverId)),
       store: this.#store,
+      keptPassword: rejoin.then((kept) => kept.password),
       network: browserNetwork(location),
       askPassword: (wrong) => this.#askPassword(wrong),
       events: {
@@ -114,9 +117,9 @@ export class ReceiveController {
     if (this.phase === 'paused') void this.#client?.session?.retry();
   }
 
-  /** Stops one file, or the whole transfer when no file is given. */
+  /** Stops one file, or the whole transfer when no file is given: then what was stored of it is deleted. */
   cancel(file?: number): void {
-    void this.#client?.session?.cancel(file);
+    void this.#client?.cancel(file);
   }
 
   /**
@@ -262,18 +265,19 @@ function refusalMessage(error: unknown, target: ShareTarget): string {
  * This tab's lasting id as the receiver of the transfer kept under `storageKey`: the sender continues the same
  * transfer for it on any new connection, and after a reload of this tab. Per tab (sessionStorage), not per
  * browser: a second tab opening the same link is another receiver, told that the first holds the transfer,
- * rather than one that takes the first one's connection over.
+ * rather than one that takes the first one's connection over. A browser restart loses sessionStorage: then the
+ * id kept with the stored transfer (`kept`, given only while no other tab holds it) carries on.
  */
-function lastingReceiverId(storageKey: string): string {
+function lastingReceiverId(storageKey: string, kept: string | undefined): string {
   const name = `dropline-receiver:${storageKey}`;
   try {
     const known = sessionStorage.getItem(name);
     if (known) return known;
-    const id = randomId();
+    const id = kept ?? randomId();
     sessionStorage.setItem(name, id);
     return id;
   } catch {
-    return randomId(); // No storage (a private window): this page's id only.
+    return kept ?? randomId(); // No sessionStorage (a private window): this page's id only.
   }
 }
 

@@ -8,8 +8,8 @@ import { authenticate, isRefusal, type Authenticated } from '../net/handshake/ha
 import type { LinkKeys } from '../net/handshake/link-keys.ts';
 import type { ConnectionState, Network, PeerConnection, Signaling } from '../net/network.ts';
 import type { ShareTarget } from '../net/share-link.ts';
+import type { ReceiverStore } from '../storage/stored-transfers.ts';
 import type { TransferChannel } from '../transfer/channel.ts';
-import type { ChunkStore } from '../transfer/chunk-store.ts';
 import { ReceiveSession, type ReceiveProgress } from '../transfer/receiver.ts';
 
 /** Where the connection to the sender stands, for the status line; the transfer's own progress comes apart. */
@@ -33,8 +33,11 @@ export interface ReceiveClientOptions {
   keys: Promise<LinkKeys>;
   /** This receiver's lasting id for the transfer: the sender continues the same transfer for it on any channel. */
   receiverId: Promise<string>;
-  store: Promise<ChunkStore>;
+  /** Where the transfer is kept; the client records in it how to rejoin, once the sender is proven. */
+  store: Promise<ReceiverStore>;
   network: Network;
+  /** The share's password as kept with the stored transfer, tried before the person is asked. */
+  keptPassword?: Promise<string | undefined>;
   /** Asks the person for the share's password (see HandshakeOptions.askPassword). */
   askPassword(wrong: { triesLeft: number } | undefined): Promise<string>;
   events: ReceiveClientEvents;
@@ -54,9 +57,14 @@ export class ReceiveClient {
   #link: SenderLink | undefined;
   #session: ReceiveSession | undefined;
   #stopped = false;
+  /** A password known to work (kept with the transfer, or proven on an earlier channel): tried first, so neither a reload nor a new channel asks the person again. */
+  #knownPassword: Promise<string | undefined>;
+  /** The password the current handshake answered with, if it asked for one. */
+  #answeredPassword: string | undefined;
 
   constructor(options: ReceiveClientOptions) {
     this.#o = options;
+    this.#knownPassword = options.keptPassword ?? Promise.resolve(undefined);
   }
 
   get session(): ReceiveSession | undefined {
@@ -79,6 +87,15 @@ export class ReceiveClient {
       problem: (message, fatal) => events.problem(message, fatal),
     });
     this.#signaling.connect();
+  }
+
+  /**
+   * Stops one file, or the whole transfer; a whole transfer's stored chunks, bytes and record are deleted with it,
+   * so a cancelled transfer is neither kept nor listed as paused (docs/architecture.md, "Stored records").
+   */
+  async cancel(file?: number): Promise<void> {
+    await this.#session?.cancel(file);
+    if (file === undefined) await (await this.#o.store).forget();
   }
 
   stop(): void {
@@ -137,7 +154,7 @@ export class ReceiveClient {
         keys: await this.#o.keys,
         fingerprints: link.connection.fingerprints(),
         receiverId: await this.#o.receiverId,
-        askPassword: (wrong) => this.#o.askPassword(wrong),
+        askPassword: (wrong) => this.#password(wrong),
       });
     } catch (error) {
       if (this.#stopped || this.#link !== link) return;
@@ -152,13 +169,27 @@ export class ReceiveClient {
       this.#o.events.refused(error);
       return;
     }
-    const store = await this.#o.store;
+    const [store, receiverId] = await Promise.all([this.#o.store, this.#o.receiverId]);
     if (this.#stopped || this.#link !== link) return channel.close();
+    const password = this.#answeredPassword;
+    this.#answeredPassword = undefined;
+    if (password !== undefined) this.#knownPassword = Promise.resolve(password);
+    // Recorded only now: a link whose sender never proved itself is not worth rejoining.
+    const { room, secret } = this.#o.target;
+    void store.keep({ room, secret, receiverId, ...(password !== undefined && { password }) });
     link.channel = channel;
     this.#o.events.proven(proven.verificationCode);
     this.#o.events.link('connected');
     if (this.#session) this.#session.attach(channel);
     else this.#session = new ReceiveSession(channel, store, (progress) => this.#o.events.progress(progress));
+  }
+
+  /** Answers the handshake's password question: with the known password first, then, once it was wrong, the person's. */
+  async #password(wrong: { triesLeft: number } | undefined): Promise<string> {
+    if (wrong) this.#knownPassword = Promise.resolve(undefined);
+    const answer = (await this.#knownPassword) ?? (await this.#o.askPassword(wrong));
+    this.#answeredPassword = answer;
+    return answer;
   }
 
   #connectionState(link: SenderLink, state: ConnectionState): void {

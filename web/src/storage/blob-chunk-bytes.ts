@@ -1,4 +1,4 @@
-import type { ChunkBytes, PayloadToStore, StoredBatch } from './chunk-bytes.ts';
+import type { ChunkBytes, PayloadToStore, RecordedBatch, StoredBatch } from './chunk-bytes.ts';
 import { chunkLength, type FileEntry } from '../transfer/protocol.ts';
 
 /**
@@ -41,6 +41,19 @@ export class BlobChunkBytes implements ChunkBytes {
 
   async remove(): Promise<void> {
     // The bytes are in the batch records, which the store deletes itself.
+  }
+
+  async flush(): Promise<void> {
+    // The bytes are in the batch records: the store's strict transaction that records them durable flushes them too.
+  }
+
+  /**
+   * A batch's Blob holds its chunks back to back, committed in one transaction with the record: a Blob of the
+   * recorded size is the batch as written. One of another size is dropped whole, as its chunks cannot be placed.
+   */
+  async check(_transferId: string, _file: number, entry: FileEntry, chunkSize: number, batch: RecordedBatch): Promise<number[]> {
+    const size = batch.chunks.reduce((n, chunk) => n + chunkLength(entry.size, chunkSize, chunk), 0);
+    return batch.data?.size === size ? [] : batch.chunks;
   }
 }
 

@@ -12,6 +12,12 @@ export interface StoredBatch {
   data?: Blob;
 }
 
+/** A stored batch with the hashes its chunks were verified against when they arrived. */
+export interface RecordedBatch extends StoredBatch {
+  /** `chunks.length` SHA-256 hashes, 32 bytes each, in the same order. */
+  hashes: ArrayBuffer;
+}
+
 /**
  * Where the IndexedDB chunk store keeps chunk bytes. The record of what is
  * stored (batches, hashes, resume points) is always in IndexedDB; the bytes
@@ -29,4 +35,11 @@ export interface ChunkBytes {
   assemble(transferId: string, file: number, entry: FileEntry, chunkSize: number, batches: readonly StoredBatch[]): Promise<Blob>;
   /** Drops the bytes of one file, or of the whole transfer. */
   remove(transferId: string, file?: number): Promise<void>;
+  /** Makes what was written of the transfer durable: on the disk, not only handed to the OS. */
+  flush(transferId: string): Promise<void>;
+  /**
+   * After a crash: which of the batch's chunks are not on disk as recorded (missing, short, or other bytes than
+   * their hash says). Reads no more than a chunk into memory at a time.
+   */
+  check(transferId: string, file: number, entry: FileEntry, chunkSize: number, batch: RecordedBatch): Promise<number[]>;
 }

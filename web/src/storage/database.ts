@@ -15,13 +15,41 @@ export const DATABASE_NAME = 'dropline';
  */
 export const DATABASE_VERSION = 2;
 
-/** A transfer a receiver keeps: what it is, and when it was last touched. */
+/**
+ * What a receiver needs to rejoin a transfer and authenticate again after its tab or browser went away
+ * (docs/security.md, "Storage", says why keeping the secret and the password is acceptable).
+ */
+export interface KeptLink {
+  room: string;
+  secret: string;
+  /** The receiver's lasting id for the transfer, so the sender continues the same transfer for it. */
+  receiverId: string;
+  /** The share's password, once it was proven; absent for a share without one. */
+  password?: string;
+}
+
+/** `verified`: whole and matched its root. `dropped`: cancelled or discarded, so nothing is awaited for it. */
+export type StoredFileState = 'partial' | 'verified' | 'dropped';
+
+/**
+ * A transfer a receiver keeps: what it is, how to rejoin it, how far each file got, and when it was last touched.
+ * The fields after `updatedAt` came after version 2 without a schema change (no store or index needs them);
+ * records written before lack them, and are read as: no link kept, every file partial, nothing known durable.
+ */
 export interface TransferRecord {
   /** The store's key (derived from the link by the receiver), not the id the sender put in its manifest. */
   id: string;
   manifest: Manifest;
   createdAt: number;
   updatedAt: number;
+  link?: KeptLink;
+  /** Per file of the manifest. */
+  files?: StoredFileState[];
+  /**
+   * Batches of a lower `seq` were flushed to disk before this was recorded, with strict durability: a crash or a
+   * power loss cannot have taken their bytes. Later ones are checked again by the next page that opens the transfer.
+   */
+  durableSeq?: number;
 }
 
 /** Several chunks of one file, recorded in one transaction: their hashes side by side, and their bytes as one Blob where IndexedDB keeps them. */
@@ -66,6 +94,20 @@ export interface DroplineSchema extends DBSchema {
 }
 
 export type DroplineDatabase = IDBPDatabase<DroplineSchema>;
+
+/** The batches of one file of a transfer, in write order. */
+export const fileRange = (transferId: string, file: number): IDBKeyRange =>
+  IDBKeyRange.bound([transferId, file, 0], [transferId, file, Number.MAX_SAFE_INTEGER]);
+
+/** Every batch of a transfer. */
+export const transferRange = (transferId: string): IDBKeyRange =>
+  IDBKeyRange.bound([transferId, 0, 0], [transferId, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
+
+/** Deletes a transfer's record and batches in one transaction, so no batch outlives the record that names it. */
+export async function deleteTransferRecords(db: DroplineDatabase, key: string): Promise<void> {
+  const tx = db.transaction(['transfers', 'batches'], 'readwrite');
+  await Promise.all([tx.objectStore('transfers').delete(key), tx.objectStore('batches').delete(transferRange(key)), tx.done]);
+}
 
 /** Opens the database, upgrading it step by step from whatever version this browser last stored. */
 export function openDatabase(name = DATABASE_NAME): Promise<DroplineDatabase> {

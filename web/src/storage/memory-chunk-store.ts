@@ -1,13 +1,17 @@
-import type { ChunkStore } from '../transfer/chunk-store.ts';
 import type { Manifest } from '../transfer/protocol.ts';
+import type { KeptLink } from './database.ts';
+import type { ReceiverStore, Rejoin } from './stored-transfers.ts';
 
 interface StoredChunk {
   payload: Uint8Array<ArrayBuffer>;
   hash: Uint8Array;
 }
 
-/** Keeps chunks in memory: for tests, and a last resort where IndexedDB is unavailable. */
-export class MemoryChunkStore implements ChunkStore {
+/**
+ * Keeps chunks in memory: for tests, and a last resort where IndexedDB is unavailable. Nothing outlives the page,
+ * so there is nothing to rejoin with and nothing to keep.
+ */
+export class MemoryChunkStore implements ReceiverStore {
   #manifest: Manifest | undefined;
   #files: Array<Map<number, StoredChunk>> = [];
 
@@ -41,6 +45,19 @@ export class MemoryChunkStore implements ChunkStore {
 
   async discard(file: number): Promise<void> {
     this.#chunks(file).clear();
+  }
+
+  async verified(): Promise<void> {}
+
+  async rejoin(): Promise<Rejoin> {
+    return {};
+  }
+
+  async keep(_link: KeptLink): Promise<void> {}
+
+  async forget(): Promise<void> {
+    this.#manifest = undefined;
+    this.#files = [];
   }
 
   #chunks(file: number): Map<number, StoredChunk> {

@@ -1,5 +1,6 @@
-import type { ChunkBytes, PayloadToStore } from './chunk-bytes.ts';
-import { OPFS_ROOT_DIRECTORY, type OpfsCommand, type OpfsReply, type OpfsRequest } from './opfs-messages.ts';
+import type { ChunkBytes, PayloadToStore, RecordedBatch } from './chunk-bytes.ts';
+import { transferDirectory } from './opfs-directory.ts';
+import type { OpfsCommand, OpfsReply, OpfsRequest } from './opfs-messages.ts';
 import type { FileEntry } from '../transfer/protocol.ts';
 
 /**
@@ -10,7 +11,7 @@ import type { FileEntry } from '../transfer/protocol.ts';
  */
 export class OpfsChunkBytes implements ChunkBytes {
   readonly #worker: Worker;
-  readonly #waiting = new Map<number, { resolve: () => void; reject: (error: unknown) => void }>();
+  readonly #waiting = new Map<number, { resolve: (reply: OpfsReply) => void; reject: (error: unknown) => void }>();
   #nextId = 0;
 
   private constructor(worker: Worker) {
@@ -19,7 +20,7 @@ export class OpfsChunkBytes implements ChunkBytes {
       const { id, error } = event.data;
       const waiter = this.#waiting.get(id);
       this.#waiting.delete(id);
-      if (!error) waiter?.resolve();
+      if (!error) waiter?.resolve(event.data);
       // Rebuilt as a DOMException so a full disk is recognised like any other QuotaExceededError.
       else waiter?.reject(new DOMException(error.message, error.name));
     });
@@ -59,8 +60,7 @@ export class OpfsChunkBytes implements ChunkBytes {
     if (entry.size === 0) return new Blob([], { type: entry.type });
     // The worker's handle locks the file; once it is closed, getFile() gives a disk-backed File.
     await this.#request({ op: 'close', transferId, file }, []);
-    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(OPFS_ROOT_DIRECTORY);
-    const stored = await (await (await root.getDirectoryHandle(transferId)).getFileHandle(String(file))).getFile();
+    const stored = await (await (await transferDirectory(transferId, false)).getFileHandle(String(file))).getFile();
     if (stored.size !== entry.size) throw new Error(`the stored file has ${stored.size} bytes, not ${entry.size}`);
     return new Blob([stored], { type: entry.type });
   }
@@ -69,7 +69,17 @@ export class OpfsChunkBytes implements ChunkBytes {
     await this.#request(file === undefined ? { op: 'remove', transferId } : { op: 'remove', transferId, file }, []);
   }
 
-  #request(command: OpfsCommand, transfer: Transferable[]): Promise<void> {
+  async flush(transferId: string): Promise<void> {
+    await this.#request({ op: 'flush', transferId }, []);
+  }
+
+  async check(transferId: string, file: number, entry: FileEntry, chunkSize: number, batch: RecordedBatch): Promise<number[]> {
+    // The hashes are copied to the worker: the batch record keeps its own.
+    const reply = await this.#request({ op: 'check', transferId, file, size: entry.size, chunkSize, chunks: batch.chunks, hashes: batch.hashes }, []);
+    return reply.bad ?? [];
+  }
+
+  #request(command: OpfsCommand, transfer: Transferable[]): Promise<OpfsReply> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });

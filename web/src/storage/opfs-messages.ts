@@ -12,6 +12,13 @@ export type OpfsCommand =
   | { op: 'probe'; transferId: string }
   | { op: 'write'; transferId: string; file: number; pieces: OpfsPiece[] }
   | { op: 'close'; transferId: string; file: number }
+  /** Flushes every file of the transfer this worker has open to the disk. */
+  | { op: 'flush'; transferId: string }
+  /**
+   * Flushes the file, then reads `chunks` (of a file of `size` bytes) one at a time and hashes each against
+   * `hashes` (32 bytes per chunk, in the same order); the reply's `bad` lists those missing or different.
+   */
+  | { op: 'check'; transferId: string; file: number; size: number; chunkSize: number; chunks: number[]; hashes: ArrayBuffer }
   /** Removes one file, or the whole transfer when no file is given. */
   | { op: 'remove'; transferId: string; file?: number };
 
@@ -25,6 +32,6 @@ export type OpfsRequest = OpfsCommand & { id: number };
 export interface OpfsReply {
   id: number;
   error?: { name: string; message: string };
+  /** A check's chunks whose bytes are missing or do not match their hash. */
+  bad?: number[];
 }
-
-export const OPFS_ROOT_DIRECTORY = 'dropline';

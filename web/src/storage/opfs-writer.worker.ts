@@ -7,20 +7,15 @@
  * Files live at `dropline/<transferId>/<file index>`; each chunk is written at
  * its place in the file, so a chunk sent again simply overwrites itself.
  */
-import { OPFS_ROOT_DIRECTORY as ROOT_DIRECTORY, type OpfsRequest, type OpfsReply } from './opfs-messages.ts';
+import { removeTransferDirectory, transferDirectory } from './opfs-directory.ts';
+import type { OpfsRequest, OpfsReply } from './opfs-messages.ts';
+import { equalBytes, sha256 } from '../transfer/hashing.ts';
+import { HASH_BYTES, chunkLength } from '../transfer/protocol.ts';
 
 const handles = new Map<string, Promise<FileSystemSyncAccessHandle>>();
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
 const keyOf = (transferId: string, file: number): string => `${transferId}/${file}`;
-
-async function rootDirectory(create: boolean): Promise<FileSystemDirectoryHandle> {
-  return (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT_DIRECTORY, { create });
-}
-
-async function transferDirectory(transferId: string, create: boolean): Promise<FileSystemDirectoryHandle> {
-  return (await rootDirectory(create)).getDirectoryHandle(transferId, { create });
-}
 
 function handleFor(transferId: string, file: number): Promise<FileSystemSyncAccessHandle> {
   const key = keyOf(transferId, file);
@@ -45,10 +40,38 @@ async function close(transferId: string, file: number): Promise<void> {
   (await handle.catch(() => undefined))?.close();
 }
 
+/** The files of the transfer this worker has a handle on. */
+function openFiles(transferId: string): number[] {
+  return [...handles.keys()].filter((key) => key.startsWith(`${transferId}/`)).map((key) => Number(key.slice(transferId.length + 1)));
+}
+
 async function removeTransfer(transferId: string): Promise<void> {
-  const files = [...handles.keys()].filter((key) => key.startsWith(`${transferId}/`)).map((key) => Number(key.slice(transferId.length + 1)));
-  await Promise.all(files.map((file) => close(transferId, file)));
-  await (await rootDirectory(false).catch(() => undefined))?.removeEntry(transferId, { recursive: true }).catch(() => undefined);
+  await Promise.all(openFiles(transferId).map((file) => close(transferId, file)));
+  await removeTransferDirectory(transferId);
+}
+
+/**
+ * Re-reads stored chunks after a crash (docs/architecture.md, "Stored records"): one chunk at a time into one
+ * buffer, so a file of any size is checked in a chunk's worth of memory. Flushed first, so what checks out here is
+ * what the disk holds, and the store may count it durable.
+ */
+async function check(request: Extract<OpfsRequest, { op: 'check' }>): Promise<number[]> {
+  const handle = await handleFor(request.transferId, request.file);
+  handle.flush();
+  const stored = handle.getSize();
+  const buffer = new Uint8Array(request.chunkSize);
+  const bad: number[] = [];
+  for (const [i, chunk] of request.chunks.entries()) {
+    const at = chunk * request.chunkSize;
+    const length = chunkLength(request.size, request.chunkSize, chunk);
+    const bytes = buffer.subarray(0, length);
+    const intact =
+      at + length <= stored &&
+      handle.read(bytes, { at }) === length &&
+      equalBytes(await sha256(bytes), new Uint8Array(request.hashes, i * HASH_BYTES, HASH_BYTES));
+    if (!intact) bad.push(chunk);
+  }
+  return bad;
 }
 
 async function removeFile(transferId: string, file: number): Promise<void> {
@@ -56,7 +79,8 @@ async function removeFile(transferId: string, file: number): Promise<void> {
   await (await transferDirectory(transferId, false).catch(() => undefined))?.removeEntry(String(file)).catch(() => undefined);
 }
 
-async function run(request: OpfsRequest): Promise<void> {
+/** Runs one request; a check answers with the chunks that failed it. */
+async function run(request: OpfsRequest): Promise<number[] | undefined> {
   switch (request.op) {
     case 'probe': {
       // Some browsers (private windows, old engines) expose the API but refuse to open a handle.
@@ -76,6 +100,11 @@ async function run(request: OpfsRequest): Promise<void> {
     case 'close':
       await close(request.transferId, request.file);
       return;
+    case 'flush':
+      for (const file of openFiles(request.transferId)) (await handles.get(keyOf(request.transferId, file))?.catch(() => undefined))?.flush();
+      return;
+    case 'check':
+      return check(request);
     case 'remove':
       await (request.file === undefined ? removeTransfer(request.transferId) : removeFile(request.transferId, request.file));
       return;
@@ -102,8 +131,8 @@ scope.addEventListener('message', (event: MessageEvent<OpfsRequest>) => {
   queue = queue.then(async () => {
     let reply: OpfsReply;
     try {
-      await run(request);
-      reply = { id: request.id };
+      const bad = await run(request);
+      reply = bad ? { id: request.id, bad } : { id: request.id };
     } catch (error) {
       const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
       reply = { id: request.id, error: { name, message } };

@@ -26,6 +26,8 @@ export interface ChunkStore {
   blob(file: number): Promise<Blob>;
   /** Forgets a file's chunks (cancelled, or failed verification). */
   discard(file: number): Promise<void>;
+  /** The file matched its root: a store that outlives the page records it whole. */
+  verified(file: number): Promise<void>;
 }
 
 /**

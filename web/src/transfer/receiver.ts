@@ -94,10 +94,12 @@ export class ReceiveSession {
    * manifest on it is answered with `resume` from what is committed; the old channel is ignored from now on.
    */
   attach(channel: TransferChannel): void {
-    if (this.#progress.state === 'cancelled' || this.#progress.state === 'failed') {
+    if (this.#progress.state === 'failed') {
       channel.close();
       return;
     }
+    // A cancelled transfer listens too: the sender's manifest is answered with `cancel`, so a sender that was away
+    // when the person cancelled learns it (#manifestAgain) instead of reconnecting again and again.
     this.#listen(channel);
     // Credit owed on the old channel went with it; what the sender re-sends is counted afresh.
     this.#unacked = 0;
@@ -327,6 +329,7 @@ export class ReceiveSession {
     await this.#store.flush();
     const root = await fileRoot(await this.#store.hashes(file));
     if (root === tracking.root) {
+      await this.#store.verified(file);
       this.#setFile(file, { state: 'complete' });
     } else {
       await this.#store.discard(file);
