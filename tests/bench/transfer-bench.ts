@@ -11,14 +11,13 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { launchChromium, type ChromiumPeer } from '../support/chromium.ts';
 import { makeFile, scratchDir } from '../support/files.ts';
 import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
-import { shareFiles } from '../support/transfer-flow.ts';
 import { measureRawChannel } from './raw-channel.ts';
+import { TIMING_SCRIPT, timedAppTransfer } from './app-timing.ts';
 import { CpuMeter, RendererMemory } from './process-meters.ts';
 
 const MiB = 1024 * 1024;
 /** Raw/app pairs at 256 MiB: the machine's speed wanders by ±15 % between runs, so one pair says little. */
 const ROUNDS = 8;
-const MB = 1_000_000;
 /**
  * Each browser runs on a core of its own, as the two ends of a transfer are two devices. Spread over both cores,
  * the same code ran anywhere from 12 to 22 MB/s (raw alike): where the scheduler put the WebRTC threads decided it,
@@ -68,51 +67,13 @@ async function instrumentedRun<T extends { mbPerSecond: number }>(
   }
 }
 
-/**
- * Marks, inside the receiving page, when the first chunk arrived and when every row verified. `settled`
- * resolves at the end, so the bench awaits it rather than polling the page, as the raw run awaits its last message.
- */
-const TIMING_SCRIPT = `
-  window.__droplineBench = {};
-  window.__droplineBench.settled = new Promise((resolve) => {
-    new MutationObserver(() => {
-      const rows = [...document.querySelectorAll('[data-testid="file-row"]')];
-      const states = rows.map((r) => r.getAttribute('data-state'));
-      const mark = window.__droplineBench;
-      if (mark.firstByte === undefined && states.some((s) => s !== 'waiting')) mark.firstByte = Date.now();
-      if (mark.complete === undefined && rows.length > 0 && states.every((s) => s === 'complete')) mark.complete = Date.now();
-      if (mark.failed === undefined && states.includes('failed')) mark.failed = rows.map((r) => r.textContent).join(' | ');
-      if (mark.complete !== undefined || mark.failed !== undefined) resolve({ ...mark, settled: undefined });
-    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
-  });
-`;
-
-interface BenchMarks {
-  firstByte?: number;
-  complete?: number;
-  failed?: string;
-}
-
 async function appRun(server: RunningServer, sender: ChromiumPeer, dir: string, sizeMiB: number): Promise<AppRun> {
   const file = await makeFile(dir, `bench-${sizeMiB}MiB.bin`, sizeMiB * MiB);
   try {
     const run = await instrumentedRun(
       server,
       sender,
-      async (receiver) => {
-        const link = await shareFiles(sender, server.url, [file]);
-        const opened = Date.now();
-        await receiver.page.goto(link);
-        const marks = await receiver.page.evaluate(() => (window as unknown as { __droplineBench: { settled: Promise<BenchMarks> } }).__droplineBench.settled);
-        if (!marks || marks.failed !== undefined || marks.firstByte === undefined || marks.complete === undefined) {
-          throw new Error(`the ${sizeMiB} MiB transfer did not complete: ${marks?.failed ?? 'no marks'}`);
-        }
-        return {
-          sizeMiB,
-          mbPerSecond: (sizeMiB * MiB) / MB / ((marks.complete - marks.firstByte) / 1000),
-          secondsToFirstByte: (marks.firstByte - opened) / 1000,
-        };
-      },
+      (receiver) => timedAppTransfer(sender, receiver, server.url, file),
       async (receiver) => {
         await receiver.context.addInitScript(TIMING_SCRIPT);
       },
