@@ -5,6 +5,7 @@
  *
  *   raw   256 KiB ArrayBuffers over an ordered DataChannel, bufferedAmount backpressure
  *   app   the real pages: file input → share link → verified and stored (bytes in OPFS, records in IndexedDB)
+ *   round trips  raw (one channel, striped) and app at 0, 20 and 50 ms through a UDP delay proxy (latency-bench.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { startSignalServer, type RunningServer } from '../support/signal-server.
 import { measureRawChannel } from './raw-channel.ts';
 import { TIMING_SCRIPT, timedAppTransfer } from './app-timing.ts';
 import { CpuMeter, RendererMemory } from './process-meters.ts';
+import { benchLatency } from './latency-bench.ts';
 
 const MiB = 1024 * 1024;
 /** Raw/app pairs at 256 MiB: the machine's speed wanders by ±15 % between runs, so one pair says little. */
@@ -187,6 +189,7 @@ try {
   raws.push(await rawRun(server, sender));
   const large = await appRun(server, sender, dir, 1024);
   raws.push(await rawRun(server, sender));
+  const latency = await benchLatency();
   // Each app run is compared with the mean of the raw runs just before and just after it, on the machine as it was
   // then: a drift in the machine's speed over the three runs cancels out. The median of those ratios is the ratio.
   // Memory is reported at its worst over the runs.
@@ -238,6 +241,7 @@ try {
     rawRuns: raws.map((r) => ({ ...r, mbPerSecond: round(r.mbPerSecond) })),
     appRuns: [...apps, large].map((r) => ({ ...r, mbPerSecond: round(r.mbPerSecond) })),
   };
+  results.latency = { measuredAt: new Date().toISOString(), command: 'npm run bench', rows: latency.rows };
   await writeFile('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   await updateReadme(
     `\`npm run bench\` (two headless Chromium processes on one 2-core machine, each pinned to a core of its own as two devices would be, loopback; MB = 10⁶ bytes). ` +
@@ -245,7 +249,7 @@ try {
       `app / raw is the median over the app runs of each one's speed ÷ the mean of the raw runs just before and after it, since this shared machine's speed wanders from minute to minute. Both are timed on the receiver: raw from its first message to its last, app from the first verified chunk to the ` +
       `last file verified and stored (bytes in the origin private file system, records and hashes in IndexedDB); memory is ` +
       `the largest growth of the receiving renderer's \`RssAnon\` during a run. Raw runs carry the same instruments as app runs (memory sampling, CPU meter), so what measuring costs weighs on both alike. Latest run, ${new Date().toISOString().slice(0, 10)}:\n\n` +
-      `${output}\n\n${pairLine}`,
+      `${output}\n\n${pairLine}\n\n${latency.section}`,
   );
 } finally {
   await sender.close();
