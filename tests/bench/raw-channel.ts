@@ -77,3 +77,114 @@ export async function measureRawChannel(sender: Page, receiver: Page, url: strin
   await Promise.all([sender, receiver].map((page) => page.evaluate(() => (window as unknown as RawWindow).rawPc.close())));
   return bytes / 1e6 / ((last - first) / 1000);
 }
+
+/** What the pages keep between evaluate() calls in a striped run. */
+interface StripedWindow {
+  stripedPcs: RTCPeerConnection[];
+  stripedChannels: Promise<RTCDataChannel[]>;
+  stripedDone: Promise<{ first: number; last: number }>;
+}
+
+export interface StripedOptions {
+  /** Peer connections between the two pages. */
+  connections: number;
+  /** Ordered DataChannels on each connection. */
+  channelsPerConnection: number;
+  /** For every connection on both pages: the ICE servers (TURN through the delay proxy) and the relay policy. */
+  rtc: RTCConfiguration;
+}
+
+/**
+ * The ceiling striped: `bytes` of 256 KiB ArrayBuffers spread evenly over `connections` × `channelsPerConnection`
+ * ordered DataChannels, each refilled on its own bufferedamountlow with the app's water marks (4 MiB / 2 MiB),
+ * as measureRawChannel refills its one. The receiver counts bytes over every channel; MB/s is timed on it from
+ * its first message to its last. Nothing is put back in order: this is what the wire gives, not what an app gets.
+ */
+export async function measureRawStriped(sender: Page, receiver: Page, url: string, bytes: number, options: StripedOptions): Promise<number> {
+  await Promise.all([sender.goto(url), receiver.goto(url)]);
+  // Whole descriptions after gathering, no trickle, as in measureRawChannel; no named functions inside evaluate().
+  const offers = await sender.evaluate(async ({ connections, channelsPerConnection, rtc }) => {
+    const w = window as unknown as StripedWindow;
+    w.stripedPcs = [];
+    const opened: Array<Promise<RTCDataChannel>> = [];
+    for (let c = 0; c < connections; c++) {
+      const pc = new RTCPeerConnection(rtc);
+      w.stripedPcs.push(pc);
+      for (let i = 0; i < channelsPerConnection; i++) {
+        const channel = pc.createDataChannel(`raw-${i}`, { ordered: true });
+        channel.binaryType = 'arraybuffer';
+        opened.push(new Promise((resolve) => channel.addEventListener('open', () => resolve(channel))));
+      }
+    }
+    w.stripedChannels = Promise.all(opened);
+    return Promise.all(
+      w.stripedPcs.map(async (pc) => {
+        await pc.setLocalDescription();
+        await new Promise<void>((resolve) => {
+          if (pc.iceGatheringState === 'complete') resolve();
+          pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+        });
+        return pc.localDescription!.toJSON() as RTCSessionDescriptionInit;
+      }),
+    );
+  }, options);
+  const answers = await receiver.evaluate(
+    async ({ offers, bytes, rtc }) => {
+      const w = window as unknown as StripedWindow;
+      let received = 0;
+      let first = 0;
+      const settle: { done?: (times: { first: number; last: number }) => void } = {};
+      w.stripedDone = new Promise((resolve) => (settle.done = resolve));
+      w.stripedPcs = offers.map(() => new RTCPeerConnection(rtc));
+      return Promise.all(
+        w.stripedPcs.map(async (pc, i) => {
+          pc.addEventListener('datachannel', ({ channel }) => {
+            channel.binaryType = 'arraybuffer';
+            channel.addEventListener('message', (event: MessageEvent<ArrayBuffer>) => {
+              if (received === 0) first = Date.now();
+              received += event.data.byteLength;
+              if (received >= bytes) settle.done!({ first, last: Date.now() });
+            });
+          });
+          await pc.setRemoteDescription(offers[i]!);
+          await pc.setLocalDescription();
+          await new Promise<void>((resolve) => {
+            if (pc.iceGatheringState === 'complete') resolve();
+            pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+          });
+          return pc.localDescription!.toJSON() as RTCSessionDescriptionInit;
+        }),
+      );
+    },
+    { offers, bytes, rtc: options.rtc },
+  );
+  await sender.evaluate(
+    async ({ answers, bytes }) => {
+      const w = window as unknown as StripedWindow;
+      await Promise.all(w.stripedPcs.map((pc, i) => pc.setRemoteDescription(answers[i]!)));
+      const channels = await w.stripedChannels;
+      const message = new ArrayBuffer(256 * 1024);
+      const messages = Math.ceil(bytes / message.byteLength);
+      await Promise.all(
+        channels.map(async (channel, i) => {
+          channel.bufferedAmountLowThreshold = 2 * 1024 * 1024;
+          // Channel i sends messages i, i + n, i + 2n…: an even share each.
+          for (let m = i; m < messages; m += channels.length) {
+            if (channel.bufferedAmount > 4 * 1024 * 1024) {
+              await new Promise<void>((resolve) => channel.addEventListener('bufferedamountlow', () => resolve(), { once: true }));
+            }
+            channel.send(message);
+          }
+        }),
+      );
+    },
+    { answers, bytes },
+  );
+  const { first, last } = await receiver.evaluate(() => (window as unknown as StripedWindow).stripedDone);
+  return bytes / 1e6 / ((last - first) / 1000);
+}
+
+/** Closes the striped run's connections on both pages (after the bench has read what it wanted from them). */
+export async function closeStriped(sender: Page, receiver: Page): Promise<void> {
+  await Promise.all([sender, receiver].map((page) => page.evaluate(() => (window as unknown as StripedWindow).stripedPcs.forEach((pc) => pc.close()))));
+}

@@ -6,6 +6,7 @@
  *   raw   256 KiB ArrayBuffers over an ordered DataChannel, bufferedAmount backpressure
  *   app   the real pages: file input → share link → verified and stored (bytes in OPFS, records in IndexedDB)
  *   resume  each resume case once (resume-bench.ts): MiB sent again, next to the credit window
+ *   round trips  raw (one channel, striped) and app at 0, 20 and 50 ms through a UDP delay proxy (latency-bench.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,15 +14,15 @@ import { launchChromium, type ChromiumPeer } from '../support/chromium.ts';
 import { makeFile, scratchDir } from '../support/files.ts';
 import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
 import { WINDOW_BYTES } from '../support/resume-scenarios.ts';
-import { shareFiles } from '../support/transfer-flow.ts';
 import { measureRawChannel } from './raw-channel.ts';
 import { benchResume } from './resume-bench.ts';
+import { TIMING_SCRIPT, timedAppTransfer } from './app-timing.ts';
 import { CpuMeter, RendererMemory } from './process-meters.ts';
+import { benchLatency } from './latency-bench.ts';
 
 const MiB = 1024 * 1024;
 /** Raw/app pairs at 256 MiB: the machine's speed wanders by ±15 % between runs, so one pair says little. */
 const ROUNDS = 8;
-const MB = 1_000_000;
 /**
  * Each browser runs on a core of its own, as the two ends of a transfer are two devices. Spread over both cores,
  * the same code ran anywhere from 12 to 22 MB/s (raw alike): where the scheduler put the WebRTC threads decided it,
@@ -71,51 +72,13 @@ async function instrumentedRun<T extends { mbPerSecond: number }>(
   }
 }
 
-/**
- * Marks, inside the receiving page, when the first chunk arrived and when every row verified. `settled`
- * resolves at the end, so the bench awaits it rather than polling the page, as the raw run awaits its last message.
- */
-const TIMING_SCRIPT = `
-  window.__droplineBench = {};
-  window.__droplineBench.settled = new Promise((resolve) => {
-    new MutationObserver(() => {
-      const rows = [...document.querySelectorAll('[data-testid="file-row"]')];
-      const states = rows.map((r) => r.getAttribute('data-state'));
-      const mark = window.__droplineBench;
-      if (mark.firstByte === undefined && states.some((s) => s !== 'waiting')) mark.firstByte = Date.now();
-      if (mark.complete === undefined && rows.length > 0 && states.every((s) => s === 'complete')) mark.complete = Date.now();
-      if (mark.failed === undefined && states.includes('failed')) mark.failed = rows.map((r) => r.textContent).join(' | ');
-      if (mark.complete !== undefined || mark.failed !== undefined) resolve({ ...mark, settled: undefined });
-    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
-  });
-`;
-
-interface BenchMarks {
-  firstByte?: number;
-  complete?: number;
-  failed?: string;
-}
-
 async function appRun(server: RunningServer, sender: ChromiumPeer, dir: string, sizeMiB: number): Promise<AppRun> {
   const file = await makeFile(dir, `bench-${sizeMiB}MiB.bin`, sizeMiB * MiB);
   try {
     const run = await instrumentedRun(
       server,
       sender,
-      async (receiver) => {
-        const link = await shareFiles(sender, server.url, [file]);
-        const opened = Date.now();
-        await receiver.page.goto(link);
-        const marks = await receiver.page.evaluate(() => (window as unknown as { __droplineBench: { settled: Promise<BenchMarks> } }).__droplineBench.settled);
-        if (!marks || marks.failed !== undefined || marks.firstByte === undefined || marks.complete === undefined) {
-          throw new Error(`the ${sizeMiB} MiB transfer did not complete: ${marks?.failed ?? 'no marks'}`);
-        }
-        return {
-          sizeMiB,
-          mbPerSecond: (sizeMiB * MiB) / MB / ((marks.complete - marks.firstByte) / 1000),
-          secondsToFirstByte: (marks.firstByte - opened) / 1000,
-        };
-      },
+      (receiver) => timedAppTransfer(sender, receiver, server.url, file),
       async (receiver) => {
         await receiver.context.addInitScript(TIMING_SCRIPT);
       },
@@ -230,6 +193,7 @@ try {
   const large = await appRun(server, sender, dir, 1024);
   raws.push(await rawRun(server, sender));
   const resume = await benchResume();
+  const latency = await benchLatency();
   // Each app run is compared with the mean of the raw runs just before and just after it, on the machine as it was
   // then: a drift in the machine's speed over the three runs cancels out. The median of those ratios is the ratio.
   // Memory is reported at its worst over the runs.
@@ -282,6 +246,7 @@ try {
     appRuns: [...apps, large].map((r) => ({ ...r, mbPerSecond: round(r.mbPerSecond) })),
     resume: { windowMiB: WINDOW_BYTES / MiB, cases: resume.rows },
   };
+  results.latency = { measuredAt: new Date().toISOString(), command: 'npm run bench', rows: latency.rows };
   await writeFile('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   await updateReadme(
     `\`npm run bench\` (two headless Chromium processes on one 2-core machine, each pinned to a core of its own as two devices would be, loopback; MB = 10⁶ bytes). ` +
@@ -289,7 +254,7 @@ try {
       `app / raw is the median over the app runs of each one's speed ÷ the mean of the raw runs just before and after it, since this shared machine's speed wanders from minute to minute. Both are timed on the receiver: raw from its first message to its last, app from the first verified chunk to the ` +
       `last file verified and stored (bytes in the origin private file system, records and hashes in IndexedDB); memory is ` +
       `the largest growth of the receiving renderer's \`RssAnon\` during a run. Raw runs carry the same instruments as app runs (memory sampling, CPU meter), so what measuring costs weighs on both alike. Latest run, ${new Date().toISOString().slice(0, 10)}:\n\n` +
-      `${output}\n\n${pairLine}\n\n${resume.line}`,
+      `${output}\n\n${pairLine}\n\n${resume.line}\n\n${latency.section}`,
   );
 } finally {
   await sender.close();

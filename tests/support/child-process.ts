@@ -31,9 +31,16 @@ export function stopProcess(child: ChildProcess, graceMs = STOP_GRACE_MS): Promi
 export async function startChild(
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; ready: (output: string) => boolean | Promise<boolean>; name: string; timeoutMs?: number },
+  options: {
+    env?: NodeJS.ProcessEnv;
+    ready: (output: string) => boolean | Promise<boolean>;
+    name: string;
+    timeoutMs?: number;
+    /** Start it in a session (and process group) of its own, as the bench does to give coturn its own priority. */
+    detached?: boolean;
+  },
 ): Promise<Child> {
-  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

@@ -17,19 +17,21 @@ export class RunningTurn implements Child {
     readonly port: number,
     readonly secret: string,
     private readonly dir: string,
+    private readonly ownSession: boolean,
   ) {
     this.#child = child;
   }
 
   /**
    * Starts one on a free port. coturn cannot bind port 0 and report it, so it takes a free port and, if that was
-   * taken meanwhile, another.
+   * taken meanwhile, another. With `ownSession` it leads a session (and process group) of its own, so the bench can
+   * raise its priority apart from everything else (see raisePriority in udp-delay-proxy.ts).
    */
-  static start(secret: string): Promise<RunningTurn> {
+  static start(secret: string, { ownSession = false }: { ownSession?: boolean } = {}): Promise<RunningTurn> {
     return onFreePort(async (port) => {
       const dir = await mkdtemp(join(tmpdir(), 'dropline-turn-'));
       try {
-        return new RunningTurn(await RunningTurn.#spawn(port, secret, dir), port, secret, dir);
+        return new RunningTurn(await RunningTurn.#spawn(port, secret, dir, ownSession), port, secret, dir, ownSession);
       } catch (error) {
         await rm(dir, { recursive: true, force: true });
         throw error;
@@ -37,7 +39,7 @@ export class RunningTurn implements Child {
     });
   }
 
-  static #spawn(port: number, secret: string, dir: string): Promise<Child> {
+  static #spawn(port: number, secret: string, dir: string, ownSession: boolean): Promise<Child> {
     // prettier-ignore
     const args = [
       '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`,
@@ -47,6 +49,7 @@ export class RunningTurn implements Child {
     ];
     return startChild('turnserver', args, {
       name: 'turnserver',
+      detached: ownSession,
       ready: (output) => {
         // coturn retries a taken port for ever instead of exiting.
         if (output.includes('Cannot bind')) throw new Error(`turnserver could not bind port ${port}`);
@@ -81,7 +84,7 @@ export class RunningTurn implements Child {
 
   /** Starts it again on the same port with the same secret: the signaler's credentials stay good. */
   async restart(): Promise<void> {
-    this.#child = await RunningTurn.#spawn(this.port, this.secret, this.dir);
+    this.#child = await RunningTurn.#spawn(this.port, this.secret, this.dir, this.ownSession);
   }
 
   async stop(): Promise<void> {
@@ -90,7 +93,7 @@ export class RunningTurn implements Child {
   }
 }
 
-export const startTurn = (secret: string): Promise<RunningTurn> => RunningTurn.start(secret);
+export const startTurn = (secret: string, options?: { ownSession?: boolean }): Promise<RunningTurn> => RunningTurn.start(secret, options);
 
 /**
  * Registers hooks that run a coturn and a signaler that hands browsers its credentials with a relay-only policy,
