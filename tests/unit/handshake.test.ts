@@ -136,6 +136,10 @@ describe('the handshake', () => {
     const sender = authenticate(s.sender.end, s.sender.options);
     s.receiver.end.send('{"type":"hello","versions":"all"}');
     await expect(sender).rejects.toMatchObject({ code: 'protocol' });
+    // Out of place is not final: the next connection tries again (only a failed proof, no common version, no
+    // tries left or no password end an attempt for good).
+    expect(isRefusal(await sender.catch((error: unknown) => error))).toBe(false);
+    expect(isRefusal(new HandshakeError('proof', true))).toBe(true);
     expect(s.sender.end.isOpen).toBe(false);
   });
 

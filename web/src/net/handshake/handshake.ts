@@ -75,11 +75,16 @@ export class HandshakeError extends Error {
 }
 
 /**
- * Whether a failed handshake was a refusal (a proof that did not check out, no common version, no tries left,
- * a peer breaking the protocol), as opposed to the connection going away or going quiet under it: a refusal
- * ends the attempt for good; a lost connection is tried again.
+ * Whether a failed handshake was a refusal that trying again cannot change (a proof that did not check out, no
+ * common version, no tries left, no password given), as opposed to a handshake that broke on the way: the
+ * connection went away or quiet under it, or a message came out of place. A refusal ends the attempt for good;
+ * anything else is tried again on the next connection, with backoff. Out-of-place messages were seen, rarely,
+ * on the first connection of a sender page that reloaded and went on at once (the resume issue's note): calling
+ * them final stopped a receiver for good, with nothing wrong with the link. A peer that breaks the protocol on
+ * purpose gains nothing by being tried again: every handshake starts afresh and proves the link or fails.
  */
-export const isRefusal = (error: unknown): boolean => !(error instanceof HandshakeError) || (error.code !== 'closed' && error.code !== 'timeout');
+const FINAL_REFUSALS: ReadonlySet<string> = new Set(['proof', 'locked', 'version', 'gave-up']);
+export const isRefusal = (error: unknown): boolean => error instanceof HandshakeError && FINAL_REFUSALS.has(error.code);
 
 const STEP_TIMEOUT_MS = 20_000;
 /** How long a refusing side waits for the peer to read its refusal and hang up. */
