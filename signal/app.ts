@@ -86,6 +86,16 @@ export function createApp({ config, rooms, metrics, log }: AppDeps): Hono {
     await next();
     if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
   });
+  // The service worker and the manifest are checked again on every load (docs/architecture.md, "Offline and
+  // install"): a worker cached for long would keep an old version of the app running after a release.
+  app.use('/sw.js', async (c, next) => {
+    await next();
+    if (c.res.ok) c.header('Cache-Control', 'no-cache');
+  });
+  app.use('/manifest.webmanifest', async (c, next) => {
+    await next();
+    if (c.res.ok) c.header('Cache-Control', 'no-cache');
+  });
   app.use('*', serveStatic({ root: config.staticDir }));
 
   let indexHtml: Promise<string> | undefined;
