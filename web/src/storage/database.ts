@@ -26,6 +26,8 @@ export interface KeptLink {
   receiverId: string;
   /** The share's password, once it was proven; absent for a share without one. */
   password?: string;
+  /** The code both screens showed when the sender proved itself, shown again in the library of received files. */
+  verificationCode?: string;
 }
 
 /** `verified`: whole and matched its root. `dropped`: cancelled or discarded, so nothing is awaited for it. */
