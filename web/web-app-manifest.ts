@@ -1,4 +1,5 @@
 import type { ManifestOptions } from 'vite-plugin-pwa';
+import { SHARE_TARGET_PATH } from './src/share/shared-arrival.ts';
 
 /**
  * The web app manifest (docs/architecture.md, "Offline and install"). The artwork is in public/icons/ with its
@@ -26,7 +27,7 @@ export const webAppManifest: Partial<ManifestOptions> = {
   ],
   // Any files, with the title, text and link that came with them, from the system share sheet.
   share_target: {
-    action: '/share-target',
+    action: SHARE_TARGET_PATH,
     method: 'POST',
     enctype: 'multipart/form-data',
     params: { title: 'title', text: 'text', url: 'url', files: [{ name: 'files', accept: ['*/*'] }] },
