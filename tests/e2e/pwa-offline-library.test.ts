@@ -39,6 +39,8 @@ test('offline, the app opens and its library saves a received file again intact;
   await waitForRows(receiver, files.length, 'complete');
   const [code] = await verificationCodes(receiver);
 
+  // Offline, a page that opens the signaling socket (the reloaded receive view, the send view) is told it cannot.
+  peers.expectErrors(receiver, /ERR_INTERNET_DISCONNECTED/);
   await receiver.context.setOffline(true);
   try {
     await receiver.reload();
