@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Config } from './config.ts';
 import type { RoomRegistry } from './rooms/room-registry.ts';
 import { SignalingSession, type SessionContext } from './signaling/session.ts';
+import { CloseCode, PROTOCOL_PARAM, speaksProtocol, unsupportedProtocolReason } from './protocol/index.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { iceServersFor } from './ice/ice-servers.ts';
 import { IpRoomQuota } from './limits/ip-room-quota.ts';
@@ -61,12 +62,15 @@ export function createApp({ config, rooms, metrics, log }: AppDeps): Hono {
     '/ws',
     upgradeWebSocket((c) => {
       const ip = clientIp(c, config.trustProxy);
+      const speaks = speaksProtocol(c.req.query(PROTOCOL_PARAM));
       let session: SignalingSession | undefined;
       return {
         onOpen(_event, ws) {
           releaseUpgrade(c);
           metrics.connectionsOpen++;
           metrics.connectionsTotal++;
+          // A page of another release (kept by its service worker) is told so, not left to misparse frames.
+          if (!speaks) return ws.close(CloseCode.unsupportedProtocol, unsupportedProtocolReason());
           // The WSContext already has the session's `send` and `close`: no wrapper object per socket.
           session = new SignalingSession(ws, ip, sessions);
         },

@@ -8,4 +8,6 @@ export const CloseCode = {
   restarting: 1012,
   /** Another connection reclaimed this peer id with its peer token. */
   replaced: 4001,
+  /** The page speaks a protocol version this server does not (version.ts); the reason names the server's. */
+  unsupportedProtocol: 4002,
 } as const;

@@ -42,9 +42,9 @@ export class TestSocket {
     });
   }
 
-  /** Opens a socket to the signaler at `baseUrl` (http://…) and waits until it is open. */
-  static open(baseUrl: string): Promise<TestSocket> {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
+  /** Opens a socket to the signaler at `baseUrl` (http://…), with an optional `?query` on /ws, and waits until it is open. */
+  static open(baseUrl: string, query = ''): Promise<TestSocket> {
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws${query}`);
     const socket = new TestSocket(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(socket));

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import { SignalingClient } from '../../web/src/net/signaling-client.ts';
+import { CloseCode, PROTOCOL_VERSION, unsupportedProtocolReason } from '../../signal/protocol/index.ts';
+import { SignalingClient, signalingUrl } from '../../web/src/net/signaling-client.ts';
 
 /** A WebSocket that never opens while the device is offline, and opens at once when it is online. */
 class FakeSocket extends EventTarget {
@@ -61,5 +62,27 @@ test('back online, the client reconnects at once instead of waiting out its back
   client.close();
   device.dispatchEvent(new Event('online'));
   await vi.advanceTimersByTimeAsync(30_000);
+  expect(FakeSocket.opened).toHaveLength(1);
+});
+
+test('the page states its protocol version, and a server of another version stops the client with a fatal problem saying so', async () => {
+  expect(signalingUrl({ protocol: 'https:', host: 'drop.example' } as Location)).toBe(`wss://drop.example/ws?protocol=${PROTOCOL_VERSION}`);
+
+  FakeSocket.online = true;
+  const problems: Array<{ message: string; fatal: boolean }> = [];
+  const client = new SignalingClient('ws://127.0.0.1:1/ws', 'R'.repeat(22), 'receiver', {
+    ...handlers,
+    problem: (message, fatal) => problems.push({ message, fatal }),
+  });
+  client.connect();
+  await vi.advanceTimersByTimeAsync(0);
+  const socket = FakeSocket.opened[0]!;
+  // What the server does (signal/app.ts), with a reason naming its version as a newer server would.
+  socket.readyState = FakeSocket.CLOSED;
+  socket.dispatchEvent(Object.assign(new Event('close'), { code: CloseCode.unsupportedProtocol, reason: unsupportedProtocolReason().replace(/\d+$/, '2') }));
+
+  expect(problems).toEqual([{ message: expect.stringMatching(/version 1 .* server speaks version 2\. Reload/), fatal: true }]);
+  // Reconnecting would meet the same refusal: the client does not try again.
+  await vi.advanceTimersByTimeAsync(60_000);
   expect(FakeSocket.opened).toHaveLength(1);
 });

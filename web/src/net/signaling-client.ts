@@ -1,4 +1,15 @@
-import { parseServerFrame, type ClientFrame, type ErrorCode, type Role, type ServerFrame, type SignalData } from '../../../signal/protocol/index.ts';
+import {
+  CloseCode,
+  parseServerFrame,
+  PROTOCOL_PARAM,
+  PROTOCOL_VERSION,
+  serverProtocolFrom,
+  type ClientFrame,
+  type ErrorCode,
+  type Role,
+  type ServerFrame,
+  type SignalData,
+} from '../../../signal/protocol/index.ts';
 import type { SignalingEvents } from './network.ts';
 
 /** Refusals that reconnecting cannot fix. */
@@ -55,8 +66,13 @@ export class SignalingClient {
       if (parsed.ok) this.#dispatch(parsed.frame);
       else console.warn('dropline: ignored a bad frame from the signaler:', parsed.message);
     });
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', (event: CloseEvent) => {
       if (this.#socket !== socket || this.#stopped) return;
+      if (event.code === CloseCode.unsupportedProtocol) {
+        this.close();
+        this.handlers.problem(versionMismatch(serverProtocolFrom(event.reason)), true);
+        return;
+      }
       this.handlers.problem('Lost the connection to the server; reconnecting…', false);
       this.#retryLater();
     });
@@ -115,7 +131,13 @@ export class SignalingClient {
   }
 }
 
-/** The signaler's WebSocket URL for a page served from `location`. */
+/** What the person reads when the server speaks another protocol version: reloading fetches the release it speaks. */
+function versionMismatch(serverVersion: number | undefined): string {
+  const server = serverVersion === undefined ? 'another version' : `version ${serverVersion}`;
+  return `This page speaks version ${PROTOCOL_VERSION} of Dropline's protocol and the server speaks ${server}. Reload the page to get the current app.`;
+}
+
+/** The signaler's WebSocket URL for a page served from `location`, stating the protocol version the page speaks. */
 export function signalingUrl(location: Location): string {
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws?${PROTOCOL_PARAM}=${PROTOCOL_VERSION}`;
 }
