@@ -40,3 +40,38 @@ test('files shared to the app through its share target open the send view with a
   await waitForRows(receiver, files.length, 'complete');
   await saveAndVerify(receiver, files);
 });
+
+test('files the installed app is opened with from the file manager (launchQueue) are shared as if picked, and arrive intact', async () => {
+  const { sender, receiver, dir } = peers;
+  const files = [await makeFile(dir, 'report.pdf', 2 * 1024 * 1024), await makeFile(dir, 'notes.md', '# opened with Dropline\n')];
+  const sources = await Promise.all(files.map(async (f) => ({ name: f.name, base64: (await readFile(f.path)).toString('base64') })));
+
+  // What Chromium does for an installed app named in file_handlers: the page's launch queue gets file handles.
+  // Headless Chromium cannot install the app, so the queue is the one stand-in; the handles are real ones (OPFS).
+  await sender.addInitScript(() => {
+    const launched: { consume?: (params: { files: FileSystemHandle[] }) => void } = {};
+    Object.defineProperty(window, 'launchQueue', { value: { setConsumer: (consume: typeof launched.consume) => (launched.consume = consume) } });
+    Object.defineProperty(window, 'launched', { value: launched });
+  });
+  await sender.goto(signal.server.url);
+  await sender.waitFor(() => (window as unknown as { launched: { consume?: unknown } }).launched.consume, undefined, REDRAW_TIMEOUT_MS);
+  await sender.evaluate(async (opened) => {
+    const folder = await navigator.storage.getDirectory();
+    const handles: FileSystemFileHandle[] = [];
+    for (const { name, base64 } of opened) {
+      const handle = await folder.getFileHandle(name, { create: true });
+      const writable = await handle.createWritable();
+      await writable.write(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+      await writable.close();
+      handles.push(handle);
+    }
+    (window as unknown as { launched: { consume(params: { files: FileSystemHandle[] }): void } }).launched.consume({ files: handles });
+  }, sources);
+
+  const link = await readShareLink(sender);
+  const listed = await sender.evaluate(() => document.querySelector('main')?.textContent ?? '', undefined);
+  for (const file of files) expect(listed).toContain(file.name);
+  await receiver.goto(link);
+  await waitForRows(receiver, files.length, 'complete');
+  await saveAndVerify(receiver, files);
+});

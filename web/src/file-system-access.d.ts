@@ -16,3 +16,16 @@ interface DataTransferItem {
 interface Window {
   showOpenFilePicker?(options?: { multiple?: boolean }): Promise<FileSystemFileHandle[]>;
 }
+
+// File Handling (WICG): an installed app that the manifest's file_handlers named is opened with files this way.
+interface LaunchParams {
+  readonly files: readonly FileSystemHandle[];
+}
+
+interface LaunchQueue {
+  setConsumer(consumer: (params: LaunchParams) => void): void;
+}
+
+interface Window {
+  launchQueue?: LaunchQueue;
+}

@@ -25,7 +25,13 @@ export async function fromFilePicker(): Promise<PickedFile[]> {
     if (error instanceof DOMException && error.name === 'AbortError') return [];
     throw error;
   }
-  return Promise.all(handles.map(async (handle) => ({ ...toPicked(await handle.getFile(), handle.name), handle })));
+  return fromFileHandles(handles);
+}
+
+/** Files behind handles (the picker's, or those the installed app was opened with), keeping the handles; folders are left out. */
+export function fromFileHandles(handles: readonly FileSystemHandle[]): Promise<PickedFile[]> {
+  const files = handles.filter((handle): handle is FileSystemFileHandle => handle.kind === 'file');
+  return Promise.all(files.map(async (handle) => ({ ...toPicked(await handle.getFile(), handle.name), handle })));
 }
 
 /** Files from a drop, walking dropped folders so their relative paths survive; dropped files keep their handles. */

@@ -9,7 +9,7 @@ import type { ShareRecord } from '../storage/database.ts';
 import { ShareRecords } from '../storage/share-records.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import type { OutgoingFile, SendProgress } from '../transfer/sender.ts';
-import { fromFileList, type PickedFile } from './picked-files.ts';
+import { fromFileHandles, fromFileList, type PickedFile } from './picked-files.ts';
 import { sharedArrivalId } from '../share/shared-arrival.ts';
 import { takeShared } from '../storage/shared-inbox.ts';
 import { ShareHashes } from '../transfer/share-hashes.ts';
@@ -70,6 +70,15 @@ export class SendController {
     );
     const shared = sharedArrivalId(location.search);
     if (shared) void this.#shareArrived(shared);
+    // The installed app opened with files from the file manager (the manifest's file_handlers): share them as if picked.
+    window.launchQueue?.setConsumer(({ files }) => void this.#filesLaunched(files));
+  }
+
+  async #filesLaunched(handles: readonly FileSystemHandle[]): Promise<void> {
+    if (handles.length === 0) return;
+    const files = await fromFileHandles(handles).catch(() => []);
+    if (files.length === 0) this.arrivalProblem = 'The files Dropline was opened with could not be read. Choose them below.';
+    else await this.share(files);
   }
 
   /**
