@@ -1,6 +1,6 @@
 /**
  * Takes screenshots of every view at desktop and phone size, mid-transfer and
- * finished, the library and a share-sheet arrival, so a person can look at what the app shows:
+ * finished, the library, the install offers and a share-sheet arrival, so a person can look at what the app shows:
  * `npm run build && npx tsx tests/tools/screenshots.ts [outDir]` (it serves the built app with the built signaler).
  */
 import { mkdir, mkdtemp } from 'node:fs/promises';
@@ -124,6 +124,18 @@ try {
       // Files shared to the installed app from the system share sheet: the service worker takes the POST.
       await sender.page.goto(server.url);
       await sender.page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+      // The install offers: Chromium's (beforeinstallprompt) as a header button, and iOS Safari's hint.
+      await sender.page.getByTestId('install').waitFor();
+      await sender.page.screenshot({ path: join(outDir, `${name}-install-offer.png`), fullPage: true });
+      const iphone = await sender.context.newPage();
+      const cdp = await sender.context.newCDPSession(iphone);
+      await cdp.send('Emulation.setUserAgentOverride', {
+        userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1',
+      });
+      await iphone.goto(server.url);
+      await iphone.getByTestId('ios-install-hint').waitFor();
+      await iphone.screenshot({ path: join(outDir, `${name}-install-ios-hint.png`), fullPage: true });
+      await iphone.close();
       const arrival = await sender.page.evaluate(async () => {
         const form = new FormData();
         form.append('files', new File([new Uint8Array(2_400_000)], 'IMG_2041.HEIC', { type: 'image/heic' }));
