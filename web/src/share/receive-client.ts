@@ -180,7 +180,7 @@ export class ReceiveClient {
     if (password !== undefined) this.#knownPassword = Promise.resolve(password);
     // Recorded only now: a link whose sender never proved itself is not worth rejoining.
     const { room, secret } = this.#o.target;
-    void store.keep({ room, secret, receiverId, ...(password !== undefined && { password }) });
+    void store.keep({ room, secret, receiverId, verificationCode: proven.verificationCode, ...(password !== undefined && { password }) });
     link.channel = channel;
     this.#o.events.proven(proven.verificationCode);
     this.#o.events.link('connected');
