@@ -76,12 +76,16 @@ const MAX_CHANNELS_PER_CONNECTION = 5;
 /** How long a new connection may take to open its channel before the attempt is given up. */
 const CHANNEL_OPEN_TIMEOUT_MS = 30_000;
 /**
- * Stripes open only where one channel's congestion window per round trip is the limit; on loopback a single
- * channel is the ceiling, so it stays one (docs/protocols.md, "Striping").
+ * One stripe per this many ms of measured round trip: one channel's throughput falls with the round trip, so the
+ * farther the peer, the more channels; under it (loopback, a LAN) a single channel is the ceiling and it stays one
+ * (docs/protocols.md, "Striping").
  */
-const STRIPE_MIN_ROUND_TRIP_MS = 10;
+const ROUND_TRIP_MS_PER_STRIPE = 10;
 /** Most stripes beside a session's channel. Counted apart from `Attempt.channels`, which counts replacements. */
 const MAX_STRIPES = 4;
+/** How many stripes a connection of this measured round trip gets: 0 under 10 ms, then one per 10 ms, up to 4. */
+const stripesFor = (roundTripMs: number | undefined): number =>
+  roundTripMs === undefined ? 0 : Math.min(MAX_STRIPES, Math.floor(roundTripMs / ROUND_TRIP_MS_PER_STRIPE));
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -268,14 +272,13 @@ export class ShareHost {
 
   /**
    * Opens stripes beside the receiver's proven `channel`, one after another, each authenticated by its own
-   * handshake, when the connection's measured round trip says one channel is the limit. They last as long as
+   * handshake, as many as the connection's measured round trip calls for (stripesFor). They last as long as
    * `channel` (SendSession closes them with it); a stripe that fails to open or prove itself just is not used.
    */
   async #openStripes(attempt: Attempt, receiver: Receiver, channel: TransferChannel): Promise<void> {
-    const roundTrip = await attempt.connection.roundTripMs().catch(() => undefined);
-    if (roundTrip === undefined || roundTrip < STRIPE_MIN_ROUND_TRIP_MS) return;
+    const stripes = stripesFor(await attempt.connection.roundTripMs().catch(() => undefined));
     const current = (): boolean => !this.#stopped && receiver.attempt === attempt && channel.isOpen;
-    for (let opened = 0; opened < MAX_STRIPES && current(); opened++) {
+    for (let opened = 0; opened < stripes && current(); opened++) {
       let stripe: TransferChannel | undefined;
       try {
         stripe = await withTimeout(attempt.connection.openChannel('stripe'), CHANNEL_OPEN_TIMEOUT_MS);
