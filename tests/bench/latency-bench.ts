@@ -25,7 +25,7 @@ import { startTurn } from '../support/turn-server.ts';
 import { raisePriority, startDelayProxyProcess, type DelayProxyProcess } from '../support/udp-delay-proxy.ts';
 import { TIMING_SCRIPT, timedAppTransfer } from './app-timing.ts';
 import { closeStriped, measureRawStriped } from './raw-channel.ts';
-import { ROUND_TRIP_SCRIPT, roundTripSamples } from './round-trip.ts';
+import { channelsOpened, ROUND_TRIP_SCRIPT, roundTripSamples } from './round-trip.ts';
 
 const MiB = 1024 * 1024;
 /** Round trips between the browsers, ms; the proxy holds each datagram a quarter of it, each way. */
@@ -55,6 +55,8 @@ export interface LatencyRow {
   /** Median of the round trips the two pages' selected candidate pairs reported during the run; NaN if none. */
   reachedMs: number;
   reachedRange: [number, number] | undefined;
+  /** DataChannels the receiver's connections opened, by its getStats(): for the app, its channel and its stripes. */
+  channels: number;
   /** CPU seconds the delay proxy used over the run. */
   proxyCpuSeconds: number;
 }
@@ -91,6 +93,7 @@ async function run(
     const mbPerSecond = await measure(receiver);
     const proxyCpuSeconds = (await proxy.cpuSeconds()) - cpuBefore;
     const samples = await roundTripSamples(sender.page, receiver.page);
+    const channels = await channelsOpened(receiver.page);
     if (spec.kind !== 'app') await closeStriped(sender.page, receiver.page);
     const row: LatencyRow = {
       setMs,
@@ -100,10 +103,11 @@ async function run(
       mbPerSecond,
       reachedMs: median(samples),
       reachedRange: samples.length ? [Math.min(...samples), Math.max(...samples)] : undefined,
+      channels,
       proxyCpuSeconds: round(proxyCpuSeconds, 2),
     };
     console.log(
-      `${setMs} ms set, ${spec.label}: ${round(mbPerSecond)} MB/s, reached ${round(row.reachedMs)} ms ` +
+      `${setMs} ms set, ${spec.label}: ${round(mbPerSecond)} MB/s over ${channels} channels, reached ${round(row.reachedMs)} ms ` +
         `(${samples.length} samples${row.reachedRange ? `, ${round(row.reachedRange[0])}–${round(row.reachedRange[1])}` : ''}), proxy CPU ${row.proxyCpuSeconds} s`,
     );
     return row;
@@ -177,7 +181,7 @@ export async function benchLatency(): Promise<LatencyResult> {
 
 function latencyTable(rows: LatencyRow[]): string {
   const figure = (row: LatencyRow | undefined): string =>
-    row ? `${round(row.mbPerSecond)} MB/s @ ${Number.isNaN(row.reachedMs) ? '?' : round(row.reachedMs)} ms` : '';
+    row ? `${round(row.mbPerSecond)} MB/s @ ${Number.isNaN(row.reachedMs) ? '?' : round(row.reachedMs)} ms, ${row.channels} ch` : '';
   const lines = [
     `| round trip set | ${RUNS.map((r) => r.label).join(' | ')} | app ÷ raw 1 channel | app ÷ raw ${STRIPES} channels | app ÷ raw ${STRIPES} connections |`,
     `| --- | ${RUNS.map(() => '---').join(' | ')} | --- | --- | --- |`,
@@ -196,7 +200,7 @@ function latencyTable(rows: LatencyRow[]): string {
 const section = (table: string): string =>
   `### Round trips\n\n` +
   `The same two pinned browsers, every packet relayed: both reach a coturn on loopback only through a UDP proxy (Node \`dgram\`, tests/support/udp-delay-proxy.ts) given to them as their TURN server with \`iceTransportPolicy: "relay"\`, which holds each datagram a quarter of the set round trip each way (a path from one browser to the other crosses it twice); this kernel has no netem. ` +
-  `The proxy and coturn run in sessions of their own whose autogroup is at nice −10. One run per figure, fresh receiver each, in the order of the columns; raw runs stripe 256 KiB messages over the channels with the app's water marks per channel and put nothing back in order. ` +
+  `The proxy and coturn run in sessions of their own whose autogroup is at nice −10. One run per figure, fresh receiver each, in the order of the columns; "ch" is how many DataChannels the receiver's connections opened (getStats \`dataChannelsOpened\`): the app stripes a session over one more channel per 10 ms of measured round trip, up to 5 (docs/protocols.md, "Striping"); raw runs stripe 256 KiB messages over the channels with the app's water marks per channel and put nothing back in order. ` +
   `"@" is the median \`currentRoundTripTime\` of the selected candidate pair, read from both browsers' \`getStats()\` once a second during the run: it includes what a busy machine adds, so it is above the setting. The proxy costs 40–60 µs of CPU a datagram here (about 4–6 CPU-seconds a 32 MiB run, in bench-results.json), which comes out of the browsers' two cores: compare figures within a row, not with the loopback table above. Alone: \`npm run bench:latency\`. Latest run, ${new Date().toISOString().slice(0, 10)}:\n\n${table}`;
 
 /** Replaces (or adds) the `### Round trips` part of the README's Benchmarks section, leaving the rest as it is. */

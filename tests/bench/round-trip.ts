@@ -3,7 +3,8 @@ import type { Page } from 'playwright-core';
 /**
  * An init script for the bench's browsers at a set round trip: it keeps every RTCPeerConnection the page makes
  * (the app's or the raw run's) and, once a second, reads `currentRoundTripTime` of each connected one's selected
- * candidate pair from getStats() into `window.__benchRtt` (seconds). That is the round trip the browsers'
+ * candidate pair from getStats() into `window.__benchRtt` (seconds), and the most DataChannels it has opened
+ * (the peer-connection report's `dataChannelsOpened`) into `window.__benchChannels`. The round trip is what the browsers'
  * ICE consent checks measured over the path the data took, under the run's load: what the bench prints next to a
  * figure, rather than the proxy's setting.
  */
@@ -13,6 +14,8 @@ export const ROUND_TRIP_SCRIPT = `
   if (!Native) return;
   const connections = [];
   const samples = (window.__benchRtt = []);
+  const opened = new Map();
+  window.__benchChannels = 0;
   window.RTCPeerConnection = class extends Native {
     constructor(...args) {
       super(...args);
@@ -25,12 +28,14 @@ export const ROUND_TRIP_SCRIPT = `
       try {
         const stats = await pc.getStats();
         stats.forEach((report) => {
+          if (report.type === 'peer-connection') opened.set(pc, Math.max(opened.get(pc) ?? 0, report.dataChannelsOpened ?? 0));
           if (report.type !== 'transport' || !report.selectedCandidatePairId) return;
           const rtt = stats.get(report.selectedCandidatePairId)?.currentRoundTripTime;
           if (typeof rtt === 'number') samples.push(rtt);
         });
       } catch {}
     }
+    window.__benchChannels = [...opened.values()].reduce((sum, n) => sum + n, 0);
   }, 1000);
 })();
 `;
@@ -40,3 +45,7 @@ export async function roundTripSamples(...pages: Page[]): Promise<number[]> {
   const all = await Promise.all(pages.map((page) => page.evaluate(() => ((window as unknown as { __benchRtt?: number[] }).__benchRtt ?? []).map((s) => s * 1000))));
   return all.flat();
 }
+
+/** The DataChannels the page's connections opened during the run, as its getStats() counted them (once a second). */
+export const channelsOpened = (page: Page): Promise<number> =>
+  page.evaluate(() => (window as unknown as { __benchChannels?: number }).__benchChannels ?? 0);

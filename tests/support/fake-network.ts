@@ -1,5 +1,5 @@
 import type { PeerInfo, Role, SignalData } from '../../signal/protocol/index.ts';
-import type { ConnectionState, Network, PeerConnection, PeerConnectionEvents, PeerConnectionOptions, Signaling, SignalingEvents } from '../../web/src/net/network.ts';
+import type { ChannelKind, ConnectionState, Network, PeerConnection, PeerConnectionEvents, PeerConnectionOptions, Signaling, SignalingEvents } from '../../web/src/net/network.ts';
 import type { TransferChannel } from '../../web/src/transfer/channel.ts';
 import { fakeChannelPair, type FakeChannelEnd } from './fake-channel.ts';
 
@@ -21,6 +21,8 @@ export class FakeNetwork implements Network {
   /** Peer tokens, as the signaler keeps them: a token reclaims its peer id. */
   readonly #tokens = new Map<string, string>();
   #nextId = 0;
+  /** What every connection reports as its measured round trip: 0, as on loopback, unless a test sets it. */
+  roundTripMs: number | undefined = 0;
 
   signaling(room: string, role: Role, events: SignalingEvents, peerToken?: string): Signaling {
     const reclaimed = peerToken === undefined ? undefined : this.#tokens.get(peerToken);
@@ -81,6 +83,8 @@ export class FakeConnection implements PeerConnection {
   remote: FakeConnection | undefined;
   /** The channels this connection carried, newest last. */
   readonly channels: FakeChannelEnd[] = [];
+  /** The stripes it carried, newest last. */
+  readonly stripes: FakeChannelEnd[] = [];
   #paired: Array<() => void> = [];
   /** The far end's page is gone while this connection still reads connected (see farPageGone). */
   #farGone = false;
@@ -105,15 +109,19 @@ export class FakeConnection implements PeerConnection {
     offerer.#paired.splice(0).forEach((wake) => wake());
   }
 
-  async openChannel(): Promise<TransferChannel> {
+  async openChannel(kind: ChannelKind = 'transfer'): Promise<TransferChannel> {
     if (!this.remote) await new Promise<void>((resolve) => this.#paired.push(resolve));
     const remote = this.remote!;
     if (this.state !== 'connected') throw new Error('the connection is not up');
     const [local, far] = fakeChannelPair({ tornDown: this.#farGone });
-    this.channels.push(local);
-    remote.channels.push(far);
-    if (!this.#farGone) queueMicrotask(() => remote.events.channel(far));
+    (kind === 'stripe' ? this.stripes : this.channels).push(local);
+    (kind === 'stripe' ? remote.stripes : remote.channels).push(far);
+    if (!this.#farGone) queueMicrotask(() => remote.events.channel(far, kind));
     return local;
+  }
+
+  async roundTripMs(): Promise<number | undefined> {
+    return this.network.roundTripMs;
   }
 
   startsAnew(data: SignalData): boolean {

@@ -61,7 +61,7 @@ const NO_PASSWORD: Passwords = { askPassword: () => Promise.reject(new Error('no
 
 async function receive(network: FakeNetwork, store = new MemoryChunkStore(), receiverId = 'AAAAAAAAAAAAAAAAAAAAAA', passwords = NO_PASSWORD) {
   const watch = new Watch();
-  const seen = { progress: undefined as ReceiveProgress | undefined, links: [] as LinkState[], codes: [] as string[] };
+  const seen = { progress: undefined as ReceiveProgress | undefined, links: [] as LinkState[], codes: [] as string[], stripes: [] as number[] };
   const client = new ReceiveClient({
     target: TARGET,
     keys: deriveLinkKeys(TARGET.room, TARGET.secret),
@@ -75,6 +75,7 @@ async function receive(network: FakeNetwork, store = new MemoryChunkStore(), rec
         watch.changed();
       },
       proven: (code) => seen.codes.push(code),
+      stripes: (count) => seen.stripes.push(count),
       refused: (error) => {
         throw error;
       },
@@ -121,6 +122,49 @@ describe('the share host and the receive client', () => {
     expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
     expect(sender.receivers()).toHaveLength(1);
     expect(receiver.seen.codes).toEqual([sender.receivers()[0]!.verificationCode]);
+  });
+
+  test.each([
+    { roundTripMs: 58, stripes: 4 },
+    { roundTripMs: 24, stripes: 2 },
+    { roundTripMs: 0, stripes: 0 },
+  ])('at a measured round trip of $roundTripMs ms, a transfer opens $stripes stripes beside its channel, each proven', async ({ roundTripMs, stripes }) => {
+    const network = new FakeNetwork();
+    network.roundTripMs = roundTripMs;
+    const file = randomFile('film.mkv', 3_000_000);
+    const sender = await share(network, [file]);
+    const receiver = await receive(network);
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
+    expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
+    const [senderSide] = network.connections.filter((c) => c.stripes.length > 0 || c.channels.length > 0);
+    expect(senderSide!.stripes).toHaveLength(stripes);
+    expect(Math.max(0, ...receiver.seen.stripes)).toBe(stripes);
+    // Every stripe carried data frames once proven: the handshake's messages are text, data frames binary.
+    for (const stripe of senderSide!.stripes) expect(stripe.sent.some((m) => typeof m !== 'string')).toBe(true);
+    expect(receiver.seen.codes).toHaveLength(1);
+  });
+
+  test('on a password share, each stripe proves the password too, and the person is asked it once', async () => {
+    const network = new FakeNetwork();
+    network.roundTripMs = 58;
+    const file = randomFile('film.mkv', 3_000_000);
+    const sender = await share(network, [file]);
+    sender.host.password = 'blue-otter-42';
+    let asked = 0;
+    const receiver = await receive(network, new MemoryChunkStore(), undefined, {
+      askPassword: async () => {
+        asked++;
+        return 'blue-otter-42';
+      },
+    });
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
+    expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
+    expect(asked).toBe(1);
+    const [senderSide] = network.connections.filter((c) => c.stripes.length > 0 || c.channels.length > 0);
+    expect(senderSide!.stripes).toHaveLength(4);
+    // Every stripe ran the password exchange (its CPace share is a handshake message) before it carried data.
+    for (const stripe of senderSide!.stripes) expect(stripe.sent.some((m) => typeof m === 'string' && m.includes('"pake"'))).toBe(true);
+    for (const stripe of senderSide!.stripes) expect(stripe.sent.some((m) => typeof m !== 'string')).toBe(true);
   });
 
   test('a channel reset mid-file is replaced on the same connection and the transfer goes on from what is stored', async () => {

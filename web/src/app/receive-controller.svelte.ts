@@ -47,6 +47,8 @@ export class ReceiveController {
   /** The code both screens show once the sender is proven. */
   verificationCode = $state<string | undefined>(undefined);
   passwordQuestion = $state<PasswordQuestion | undefined>(undefined);
+  /** Stripes carrying data beside the transfer's channel (docs/protocols.md, "Striping"); shown as data-stripes. */
+  stripes = $state(0);
 
   #client: ReceiveClient | undefined;
   #meters: RateMeter[] = [];
@@ -90,6 +92,7 @@ export class ReceiveController {
           this.passwordQuestion = undefined;
           this.#setPhase('problem', refusalMessage(error, this.target));
         },
+        stripes: (count) => (this.stripes = count),
         progress: (progress) => this.#show(progress),
         problem: (message, fatal) => {
           if (fatal || (this.phase !== 'done' && this.phase !== 'receiving')) this.#setPhase('problem', message);

@@ -1,11 +1,12 @@
-import type { Network, PeerConnection } from './network.ts';
+import type { ChannelKind, Network, PeerConnection } from './network.ts';
 import { wrapDataChannel, type TransferChannel } from '../transfer/channel.ts';
 import { connectionFingerprints, sdpFingerprint } from './handshake/fingerprint.ts';
 import { PeerLink } from './peer-link.ts';
 import { SignalingClient, signalingUrl } from './signaling-client.ts';
 
-/** The label of the channels a transfer runs on. */
-const CHANNEL_LABEL = 'dropline';
+/** The labels of the channels a transfer runs on, by what they are for: the receiver tells them apart by it. */
+const CHANNEL_LABELS: Record<ChannelKind, string> = { transfer: 'dropline', stripe: 'dropline-stripe' };
+const kindOf = (label: string): ChannelKind => (label === CHANNEL_LABELS.stripe ? 'stripe' : 'transfer');
 
 const opened = (channel: RTCDataChannel): Promise<void> =>
   channel.readyState === 'open'
@@ -25,14 +26,14 @@ export function browserNetwork(location: Location): Network {
         onChannel: (channel) => {
           // Wrapped at once, so no message is lost while it opens and the handshake starts.
           const wrapped = wrapDataChannel(channel);
-          void opened(channel).then(() => events.channel(wrapped), () => undefined);
+          void opened(channel).then(() => events.channel(wrapped, kindOf(channel.label)), () => undefined);
         },
         onStateChange: (state) => events.state(state),
       });
       return {
         receive: (data) => link.receive(data),
-        async openChannel(): Promise<TransferChannel> {
-          const channel = link.openChannel(CHANNEL_LABEL);
+        async openChannel(kind = 'transfer'): Promise<TransferChannel> {
+          const channel = link.openChannel(CHANNEL_LABELS[kind]);
           const wrapped = wrapDataChannel(channel);
           await opened(channel);
           return wrapped;
@@ -43,6 +44,7 @@ export function browserNetwork(location: Location): Network {
           // A renegotiation or an ICE restart keeps the peer's certificate; a new RTCPeerConnection has another one.
           return sdpFingerprint(data.description.sdp) !== sdpFingerprint(remote);
         },
+        roundTripMs: () => link.roundTripMs(),
         fingerprints: () => connectionFingerprints(link.pc),
         get maxMessageSize() {
           return link.pc.sctp?.maxMessageSize;

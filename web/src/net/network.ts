@@ -26,9 +26,15 @@ export interface Signaling {
 /** A connection's state, as RTCPeerConnection names it. */
 export type ConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
+/**
+ * What a channel is for: `transfer`, the one a session runs on (the first, or a replacement), or `stripe`, an extra
+ * one that carries the same session's data frames alongside it (docs/protocols.md, "Striping").
+ */
+export type ChannelKind = 'transfer' | 'stripe';
+
 export interface PeerConnectionEvents {
-  /** Receiver: a channel the peer opened, once it is open. */
-  channel(channel: TransferChannel): void;
+  /** Receiver: a channel the peer opened, once it is open, and what it is for. */
+  channel(channel: TransferChannel, kind: ChannelKind): void;
   state(state: ConnectionState): void;
 }
 
@@ -43,8 +49,10 @@ export interface PeerConnectionOptions {
 /** One connection to one peer. */
 export interface PeerConnection {
   receive(data: SignalData): Promise<void>;
-  /** Sender: opens a channel for the transfer (a new one after the last was lost); resolves once it is open. */
-  openChannel(): Promise<TransferChannel>;
+  /** Sender: opens a channel for the transfer (a new one after the last was lost) or a stripe; resolves once it is open. */
+  openChannel(kind?: ChannelKind): Promise<TransferChannel>;
+  /** The round trip of the connection's selected path as the browser measured it, in ms; undefined before it has. */
+  roundTripMs(): Promise<number | undefined>;
   /**
    * Whether `data` is an offer from another connection than the one this talks to: the peer's page reloaded and
    * reclaimed its peer id, so the offer must go to a new connection (this one cannot take another peer's keys).

@@ -49,11 +49,25 @@ export class PeerLink {
     });
   }
 
-  /** Opens the one ordered, reliable channel a transfer runs on. */
+  /** Opens an ordered, reliable channel: the one a transfer runs on, or one of its stripes. */
   openChannel(label: string): RTCDataChannel {
     const channel = this.pc.createDataChannel(label, { ordered: true });
     channel.binaryType = 'arraybuffer';
     return channel;
+  }
+
+  /**
+   * The selected candidate pair's `currentRoundTripTime` (seconds in getStats, ms here), measured by ICE's own
+   * checks: what striping decides by (docs/protocols.md, "Striping").
+   */
+  async roundTripMs(): Promise<number | undefined> {
+    const stats = await this.pc.getStats();
+    let pairId: string | undefined;
+    stats.forEach((report: { type: string; selectedCandidatePairId?: string }) => {
+      if (report.type === 'transport' && report.selectedCandidatePairId) pairId = report.selectedCandidatePairId;
+    });
+    const pair = (pairId ? stats.get(pairId) : undefined) as { currentRoundTripTime?: number } | undefined;
+    return pair?.currentRoundTripTime === undefined ? undefined : pair.currentRoundTripTime * 1000;
   }
 
   async receive(data: SignalData): Promise<void> {

@@ -6,7 +6,7 @@
 import type { IceServer, SignalData } from '../../../signal/protocol/index.ts';
 import { authenticate, isRefusal, type Authenticated } from '../net/handshake/handshake.ts';
 import type { LinkKeys } from '../net/handshake/link-keys.ts';
-import type { ConnectionState, Network, PeerConnection, Signaling } from '../net/network.ts';
+import type { ChannelKind, ConnectionState, Network, PeerConnection, Signaling } from '../net/network.ts';
 import type { ShareTarget } from '../net/share-link.ts';
 import type { ReceiverStore } from '../storage/stored-transfers.ts';
 import type { TransferChannel } from '../transfer/channel.ts';
@@ -21,6 +21,8 @@ export interface ReceiveClientEvents {
   proven(verificationCode: string): void;
   /** The handshake failed; nothing was received, and the client stopped trying. */
   refused(error: unknown): void;
+  /** How many stripes carry the transfer's data beside its channel now (docs/protocols.md, "Striping"). */
+  stripes?(count: number): void;
   /** The transfer's progress (once per chunk: draw at your pace). */
   progress(progress: ReceiveProgress): void;
   /** A refusal from the signaler or a lost connection to it (`fatal` when reconnecting cannot help). */
@@ -50,6 +52,9 @@ interface SenderLink {
   channel?: TransferChannel;
 }
 
+/** The receiver's side of a channel by what it is for: the label the sender opened it with says. */
+type ChannelHandler = (link: SenderLink, channel: TransferChannel) => Promise<void>;
+
 export class ReceiveClient {
   readonly #o: ReceiveClientOptions;
   #signaling: Signaling | undefined;
@@ -61,6 +66,12 @@ export class ReceiveClient {
   #knownPassword: Promise<string | undefined>;
   /** The password the current handshake answered with, if it asked for one. */
   #answeredPassword: string | undefined;
+  /** Stripes open now, on the current link. */
+  #stripes = new Set<TransferChannel>();
+  readonly #handlers: Record<ChannelKind, ChannelHandler> = {
+    transfer: (link, channel) => this.#authenticateThenReceive(link, channel),
+    stripe: (link, channel) => this.#authenticateStripe(link, channel),
+  };
 
   constructor(options: ReceiveClientOptions) {
     this.#o = options;
@@ -132,7 +143,7 @@ export class ReceiveClient {
       connection: this.#o.network.connect(
         { ...this.#ice, polite: true, sendSignal: (data) => signaling.signal(peerId, data) },
         {
-          channel: (channel) => void this.#authenticateThenReceive(link, channel),
+          channel: (channel, kind) => void this.#handlers[kind](link, channel),
           state: (state) => this.#connectionState(link, state),
         },
       ),
@@ -148,14 +159,7 @@ export class ReceiveClient {
   async #authenticateThenReceive(link: SenderLink, channel: TransferChannel): Promise<void> {
     let proven: Authenticated;
     try {
-      proven = await authenticate(channel, {
-        role: 'receiver',
-        room: this.#o.target.room,
-        keys: await this.#o.keys,
-        fingerprints: link.connection.fingerprints(),
-        receiverId: await this.#o.receiverId,
-        askPassword: (wrong) => this.#password(wrong),
-      });
+      proven = await this.#authenticate(link, channel);
     } catch (error) {
       if (this.#stopped || this.#link !== link) return;
       link.connection.close();
@@ -182,6 +186,38 @@ export class ReceiveClient {
     this.#o.events.link('connected');
     if (this.#session) this.#session.attach(channel);
     else this.#session = new ReceiveSession(channel, store, (progress) => this.#o.events.progress(progress));
+  }
+
+  /** The handshake on one channel of the link's connection: the same for its first, a replacement and a stripe. */
+  async #authenticate(link: SenderLink, channel: TransferChannel): Promise<Authenticated> {
+    return authenticate(channel, {
+      role: 'receiver',
+      room: this.#o.target.room,
+      keys: await this.#o.keys,
+      fingerprints: link.connection.fingerprints(),
+      receiverId: await this.#o.receiverId,
+      askPassword: (wrong) => this.#password(wrong),
+    });
+  }
+
+  /**
+   * A stripe the sender opened beside the transfer's channel: proven like it, then its data frames join the
+   * session. One that fails its handshake is closed and nothing else changes: the transfer goes on without it.
+   */
+  async #authenticateStripe(link: SenderLink, stripe: TransferChannel): Promise<void> {
+    try {
+      await this.#authenticate(link, stripe);
+    } catch {
+      stripe.close();
+      return;
+    }
+    if (this.#stopped || this.#link !== link || !this.#session || !link.channel?.isOpen) return stripe.close();
+    this.#session.addStripe(stripe);
+    this.#stripes.add(stripe);
+    this.#o.events.stripes?.(this.#stripes.size);
+    stripe.onClose(() => {
+      if (this.#stripes.delete(stripe)) this.#o.events.stripes?.(this.#stripes.size);
+    });
   }
 
   /** Answers the handshake's password question: with the known password first, then, once it was wrong, the person's. */

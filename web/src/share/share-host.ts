@@ -4,7 +4,7 @@
  * its connections (docs/architecture.md). The send view's view-model only draws what this reports.
  */
 import type { IceServer } from '../../../signal/protocol/index.ts';
-import { authenticate, HandshakeError, isRefusal } from '../net/handshake/handshake.ts';
+import { authenticate, HandshakeError, isRefusal, type Authenticated } from '../net/handshake/handshake.ts';
 import { reconnectDelay } from '../net/signaling-client.ts';
 import type { RefusalCode } from '../net/handshake/messages.ts';
 import type { LinkKeys } from '../net/handshake/link-keys.ts';
@@ -75,6 +75,17 @@ interface Receiver {
 const MAX_CHANNELS_PER_CONNECTION = 5;
 /** How long a new connection may take to open its channel before the attempt is given up. */
 const CHANNEL_OPEN_TIMEOUT_MS = 30_000;
+/**
+ * One stripe per this many ms of measured round trip: one channel's throughput falls with the round trip, so the
+ * farther the peer, the more channels; under it (loopback, a LAN) a single channel is the ceiling and it stays one
+ * (docs/protocols.md, "Striping").
+ */
+const ROUND_TRIP_MS_PER_STRIPE = 10;
+/** Most stripes beside a session's channel. Counted apart from `Attempt.channels`, which counts replacements. */
+const MAX_STRIPES = 4;
+/** How many stripes a connection of this measured round trip gets: 0 under 10 ms, then one per 10 ms, up to 4. */
+const stripesFor = (roundTripMs: number | undefined): number =>
+  roundTripMs === undefined ? 0 : Math.min(MAX_STRIPES, Math.floor(roundTripMs / ROUND_TRIP_MS_PER_STRIPE));
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -220,13 +231,7 @@ export class ShareHost {
     }
     if (this.#attempts.get(attempt.peerId) !== attempt || this.#stopped) return channel.close();
     try {
-      const proven = await authenticate(channel, {
-        role: 'sender',
-        room: this.#o.target.room,
-        keys: await this.#o.keys,
-        fingerprints: attempt.connection.fingerprints(),
-        ...(this.password && { password: this.password, tries: this.#tries.of(attempt.peerId) }),
-      });
+      const proven = await this.#authenticate(attempt, channel);
       if (this.#attempts.get(attempt.peerId) !== attempt || this.#stopped) return channel.close();
       this.#proven(attempt, channel, proven.receiverId ?? attempt.peerId, proven.verificationCode);
     } catch (error) {
@@ -254,6 +259,39 @@ export class ShareHost {
     }
   }
 
+  /** The handshake on one channel of the attempt's connection: the same for its first, a replacement and a stripe. */
+  async #authenticate(attempt: Attempt, channel: TransferChannel): Promise<Authenticated> {
+    return authenticate(channel, {
+      role: 'sender',
+      room: this.#o.target.room,
+      keys: await this.#o.keys,
+      fingerprints: attempt.connection.fingerprints(),
+      ...(this.password && { password: this.password, tries: this.#tries.of(attempt.peerId) }),
+    });
+  }
+
+  /**
+   * Opens stripes beside the receiver's proven `channel`, one after another, each authenticated by its own
+   * handshake, as many as the connection's measured round trip calls for (stripesFor). They last as long as
+   * `channel` (SendSession closes them with it); a stripe that fails to open or prove itself just is not used.
+   */
+  async #openStripes(attempt: Attempt, receiver: Receiver, channel: TransferChannel): Promise<void> {
+    const stripes = stripesFor(await attempt.connection.roundTripMs().catch(() => undefined));
+    const current = (): boolean => !this.#stopped && receiver.attempt === attempt && channel.isOpen;
+    for (let opened = 0; opened < stripes && current(); opened++) {
+      let stripe: TransferChannel | undefined;
+      try {
+        stripe = await withTimeout(attempt.connection.openChannel('stripe'), CHANNEL_OPEN_TIMEOUT_MS);
+        const proven = await this.#authenticate(attempt, stripe);
+        if (!current() || (proven.receiverId ?? attempt.peerId) !== receiver.status.key) throw new Error('the stripe is not for this transfer');
+      } catch {
+        stripe?.close();
+        return;
+      }
+      receiver.session.addStripe(stripe);
+    }
+  }
+
   /**
    * A proven channel: a receiver seen before continues its transfer on it; a new one, or one whose transfer is
    * over (it failed, or it finished and the receiver came back for it), starts one, from what it says it holds.
@@ -271,6 +309,7 @@ export class ShareHost {
       attempt.receiver = known;
       known.status = { ...known.status, verificationCode, connection: attempt.connection.state };
       known.session.attach(channel);
+      void this.#openStripes(attempt, known, channel);
       return;
     }
     const status: ReceiverStatus = { key: receiverId, connection: attempt.connection.state, progress: undefined, verificationCode };
@@ -286,6 +325,7 @@ export class ShareHost {
     this.#receivers.set(receiverId, receiver);
     session.start();
     for (const file of this.#withdrawn) session.cancel(file);
+    void this.#openStripes(attempt, receiver, channel);
   }
 
   #progress(receiver: Receiver, progress: SendProgress): void {

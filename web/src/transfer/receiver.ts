@@ -80,12 +80,26 @@ export class ReceiveSession {
   #listen(channel: TransferChannel): void {
     const generation = ++this.#generation;
     this.#channel = channel;
-    channel.onMessage((data) => {
-      // Checked when the message's turn comes: frames of a replaced channel still queued are dropped too.
-      this.#queue = this.#queue.then(() => (generation === this.#generation ? this.#receive(data) : undefined));
-    });
+    this.#take(channel, generation);
     channel.onClose((reason) => {
       if (generation === this.#generation) this.interrupt(reason);
+    });
+  }
+
+  /**
+   * Takes data frames from another channel of the same connection, authenticated like the first (striping,
+   * docs/protocols.md). Its frames join the one queue, so they are checked, stored and acknowledged exactly as
+   * the first channel's, in whatever order they come: the header says where each chunk goes. Nothing is sent on
+   * it; when it closes, the sender asks again where this side stands.
+   */
+  addStripe(stripe: TransferChannel): void {
+    this.#take(stripe, this.#generation);
+  }
+
+  /** Queues what `channel` brings while `generation` is current: frames of a replaced channel still queued are dropped too. */
+  #take(channel: TransferChannel, generation: number): void {
+    channel.onMessage((data) => {
+      this.#queue = this.#queue.then(() => (generation === this.#generation ? this.#receive(data) : undefined));
     });
   }
 

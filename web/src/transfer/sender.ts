@@ -56,6 +56,11 @@ export const DEFAULT_WINDOW_BYTES = 32 * 1024 * 1024;
  */
 export class SendSession {
   #channel: TransferChannel;
+  /**
+   * Extra channels of the same connection that carry data frames only (striping, docs/protocols.md): control
+   * messages, the chunks sent again after a `nack` and their `file-end` stay on #channel, so they keep their order.
+   */
+  #stripes: TransferChannel[] = [];
   /** Which channel is current: messages and closes of a replaced one are ignored. */
   #generation = 0;
   readonly #files: readonly OutgoingFile[];
@@ -72,6 +77,8 @@ export class SendSession {
   #inFlight = 0;
   /** Which pump may send: a pause retires the running one, a resume starts the next. */
   #run = 0;
+  /** Whose turn it is among the open channels for the next data frame (#nextWithRoom). */
+  #turn = 0;
 
   constructor(channel: TransferChannel, files: readonly OutgoingFile[], options: SendOptions, onProgress: (p: SendProgress) => void) {
     this.#channel = channel;
@@ -87,11 +94,45 @@ export class SendSession {
   #listen(channel: TransferChannel): void {
     const generation = ++this.#generation;
     this.#channel = channel;
-    channel.onMessage((data) => {
-      if (generation === this.#generation) this.#receive(data);
-    });
+    this.#take(channel, generation);
     channel.onClose((reason) => {
       if (generation === this.#generation) this.#lost(reason);
+    });
+  }
+
+  /** How many channels carry data now: the session's channel and its open stripes. */
+  get channelCount(): number {
+    return 1 + this.#stripes.length;
+  }
+
+  /**
+   * Adds a channel of the same connection, authenticated like the first, that carries data frames alongside it.
+   * When it closes, the session asks where the receiver stands (the manifest again, answered by `resume`) and
+   * sends what is missing on the channels left: at most a window again, as after a lost channel.
+   */
+  addStripe(stripe: TransferChannel): void {
+    if (this.#finished || this.#progress.state === 'reconnecting') {
+      stripe.close();
+      return;
+    }
+    const generation = this.#generation;
+    this.#stripes.push(stripe);
+    this.#take(stripe, generation);
+    stripe.onClose(() => {
+      if (generation !== this.#generation || !this.#stripes.includes(stripe)) return;
+      this.#stripes = this.#stripes.filter((s) => s !== stripe);
+      if (this.#finished || this.#progress.state === 'reconnecting' || this.#progress.state === 'paused') return;
+      // Frames still queued on it are lost; the receiver's resume says which chunks those were.
+      this.#retire();
+      this.start();
+    });
+    this.#changed.fire();
+  }
+
+  /** Handles what `channel` brings while `generation` is current: messages of a replaced channel are ignored. */
+  #take(channel: TransferChannel, generation: number): void {
+    channel.onMessage((data) => {
+      if (generation === this.#generation) this.#receive(data);
     });
   }
 
@@ -101,6 +142,7 @@ export class SendSession {
       channel.close();
       return;
     }
+    this.#dropStripes();
     this.#listen(channel);
     this.#retire();
     this.#update({ state: 'connecting', error: undefined });
@@ -110,8 +152,16 @@ export class SendSession {
   /** The channel is gone: stop sending and wait, `reconnecting`, for attach(). */
   #lost(reason: string): void {
     if (this.#finished || this.#progress.state === 'reconnecting') return;
+    this.#dropStripes();
     this.#retire();
     this.#update({ state: 'reconnecting', error: reason });
+  }
+
+  /** Stripes belong to the session's channel: when it goes, they go, and the next one gets its own. */
+  #dropStripes(): void {
+    const stripes = this.#stripes;
+    this.#stripes = [];
+    for (const stripe of stripes) stripe.close();
   }
 
   /**
@@ -245,7 +295,7 @@ export class SendSession {
       const { file, chunk } = this.#resend.shift()!;
       if (this.#cancelledFiles.has(file)) continue;
       // Re-read and hashed again: a chunk that arrived corrupted may have been read wrong here too, or the file changed.
-      for await (const piece of this.#frames(run, file, chunk, chunk + 1, true)) if (!(await this.#sendFrame(run, file, piece))) return false;
+      for await (const piece of this.#frames(run, file, chunk, chunk + 1, true)) if (!(await this.#sendFrame(run, file, piece, true))) return false;
       // A root sent before may hold the hash just replaced; the receiver ignores a root that comes while it waits
       // for a chunk it asked for again, so this one is the root it verifies against.
       if (this.#endSent.has(file) && !(await this.#sendFileEnd(run, file))) return false;
@@ -282,19 +332,42 @@ export class SendSession {
     return Array.from({ length: chunks }, (_, i) => this.#hashes.get(file, chunkSize, i)!);
   }
 
-  /** Waits for room under both limits, then sends; false once pump `run` may no longer send. */
-  async #sendFrame(run: number, file: number, piece: OutgoingFrame): Promise<boolean> {
+  /**
+   * Waits for room under both limits, then sends on the next channel in turn that has room in its queue (only on the
+   * session's own channel when `ordered`); false once pump `run` may no longer send.
+   */
+  async #sendFrame(run: number, file: number, piece: OutgoingFrame, ordered = false): Promise<boolean> {
     const { windowBytes } = this.#options;
+    let channel: TransferChannel | undefined;
     while (this.#live(run)) {
+      channel = ordered ? (this.#channel.bufferedAmount > HIGH_WATER_BYTES ? undefined : this.#channel) : this.#nextWithRoom();
       if (!this.#channel.isOpen) this.#lost('the connection closed');
-      else if (this.#channel.bufferedAmount > HIGH_WATER_BYTES) await Promise.race([this.#channel.drained(), this.#changed.wait()]);
+      else if (!channel) await Promise.race([...(ordered ? [this.#channel] : this.#open()).map((c) => c.drained()), this.#changed.wait()]);
       else if (this.#inFlight > 0 && this.#inFlight + piece.payloadBytes > windowBytes) await this.#changed.wait();
       else break;
     }
-    if (!this.#live(run) || this.#cancelledFiles.has(file)) return this.#live(run);
-    this.#channel.send(piece.frame);
+    if (!channel || !this.#live(run) || this.#cancelledFiles.has(file)) return this.#live(run);
+    channel.send(piece.frame);
     this.#inFlight += piece.payloadBytes;
     return true;
+  }
+
+  /** The session's channel and its stripes that are open. */
+  #open(): TransferChannel[] {
+    return [this.#channel, ...this.#stripes].filter((c) => c.isOpen);
+  }
+
+  /**
+   * Round robin over the open channels, skipping those whose queue is past the high-water mark: every channel gets
+   * its share even while none is backed up, so each one's congestion window opens (docs/protocols.md, "Striping").
+   */
+  #nextWithRoom(): TransferChannel | undefined {
+    const open = this.#open();
+    for (let tried = 0; tried < open.length; tried++) {
+      const channel = open[this.#turn++ % open.length]!;
+      if (channel.bufferedAmount <= HIGH_WATER_BYTES) return channel;
+    }
+    return undefined;
   }
 
   #control(message: ControlMessage): void {

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Peer } from '../support/browser.ts';
+import { makeFile } from '../support/files.ts';
+import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
+import { saveAndVerify, shareFiles, TRANSFER_TIMEOUT_MS, waitForFraction, waitForRows } from '../support/transfer-flow.ts';
+import { useTransferPeers } from '../support/transfer-peers.ts';
+import { startTurn, type RunningTurn } from '../support/turn-server.ts';
+import { startDelayProxyProcess, type DelayProxyProcess } from '../support/udp-delay-proxy.ts';
+
+const MiB = 1024 * 1024;
+/** Each browser-to-browser path crosses the proxy twice, so the round trip is about 4 × this: 50 ms. */
+const ONE_WAY_DELAY_MS = 12.5;
+
+const peers = useTransferPeers(1);
+const rig = {} as { turn: RunningTurn; proxy: DelayProxyProcess; server: RunningServer };
+beforeAll(async () => {
+  const secret = randomBytes(18).toString('base64url');
+  rig.turn = await startTurn(secret, { ownSession: true });
+  rig.proxy = await startDelayProxyProcess({ upstreamPort: rig.turn.port, delayMs: ONE_WAY_DELAY_MS });
+  // Relay only, through the proxy: every packet between the browsers is held in each direction.
+  rig.server = await startSignalServer({ TURN_URLS: rig.proxy.url, TURN_SECRET: secret, TURN_TTL_SECONDS: '600', ICE_TRANSPORT_POLICY: 'relay' });
+  // The receiver's page keeps the stripes the sender opens (told apart by label), so a test can kill one.
+  await peers.receiver.addInitScript(() => {
+    const stripes: RTCDataChannel[] = [];
+    (window as unknown as { droplineStripes: RTCDataChannel[] }).droplineStripes = stripes;
+    const Native = window.RTCPeerConnection;
+    window.RTCPeerConnection = class extends Native {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        this.addEventListener('datachannel', ({ channel }) => channel.label === 'dropline-stripe' && stripes.push(channel));
+      }
+    };
+  });
+});
+afterAll(async () => {
+  await rig.server?.stop();
+  await rig.proxy?.stop();
+  await rig.turn?.stop();
+});
+
+/** Waits until the receive view says at least `count` stripes carry the transfer beside its channel. */
+const waitForStripes = (receiver: Peer, count: number): Promise<void> =>
+  receiver.waitFor((count) => Number(document.querySelector('[data-testid="receive-view"]')?.getAttribute('data-stripes') ?? 0) >= count, count, TRANSFER_TIMEOUT_MS);
+
+test('at a 50 ms round trip, 64 MiB travels over at least three channels and arrives intact', async () => {
+  const { sender, receiver, dir } = peers;
+  const file = await makeFile(dir, 'far-64MiB.bin', 64 * MiB);
+  await receiver.goto(await shareFiles(sender, rig.server.url, [file]));
+  await waitForStripes(receiver, 2);
+  await waitForRows(receiver, 1, 'complete');
+  await saveAndVerify(receiver, [file]);
+});
+
+test('one of the channels killed mid-file: the transfer still completes, intact', async () => {
+  const { sender, receiver, dir } = peers;
+  const file = await makeFile(dir, 'far-cut-64MiB.bin', 64 * MiB);
+  await receiver.goto(await shareFiles(sender, rig.server.url, [file]));
+  await waitForStripes(receiver, 2);
+  await waitForFraction(receiver, 0.25);
+  const killed = await receiver.evaluate(() => {
+    const open = (window as unknown as { droplineStripes: RTCDataChannel[] }).droplineStripes.filter((c) => c.readyState === 'open');
+    open[0]?.close();
+    return open.length > 0;
+  }, undefined);
+  expect(killed).toBe(true);
+  await waitForRows(receiver, 1, 'complete');
+  await saveAndVerify(receiver, [file]);
+});
