@@ -24,7 +24,7 @@ export interface IncomingFileView {
  * `paused`: out of storage; retry() continues once space is freed. `password`: the share asks for one.
  * `reconnecting`: the connection to the sender is lost; the transfer goes on by itself when it is back.
  */
-type Phase = 'connecting' | 'waiting-for-sender' | 'password' | 'receiving' | 'reconnecting' | 'paused' | 'done' | 'problem';
+type Phase = 'connecting' | 'waiting-for-sender' | 'password' | 'consent' | 'receiving' | 'reconnecting' | 'paused' | 'done' | 'declined' | 'problem';
 
 /** The password question, while the share's password is asked for: after a wrong one, with the tries left. */
 export interface PasswordQuestion {
@@ -47,6 +47,8 @@ export class ReceiveController {
   /** The code both screens show once the sender is proven. */
   verificationCode = $state<string | undefined>(undefined);
   passwordQuestion = $state<PasswordQuestion | undefined>(undefined);
+  /** The files the sender offers, while the person is asked to accept or decline them (phase `consent`). */
+  offer = $state<FileEntry[] | undefined>(undefined);
 
   #client: ReceiveClient | undefined;
   #meters: RateMeter[] = [];
@@ -90,9 +92,13 @@ export class ReceiveController {
           this.passwordQuestion = undefined;
           this.#setPhase('problem', refusalMessage(error, this.target));
         },
+        asked: (manifest) => {
+          this.offer = manifest.files;
+          this.#setPhase('consent', 'Nothing is stored until you accept.');
+        },
         progress: (progress) => this.#show(progress),
         problem: (message, fatal) => {
-          if (fatal || (this.phase !== 'done' && this.phase !== 'receiving')) this.#setPhase('problem', message);
+          if (fatal || !['done', 'receiving', 'consent', 'declined'].includes(this.phase)) this.#setPhase('problem', message);
         },
       },
     });
@@ -110,6 +116,19 @@ export class ReceiveController {
     this.passwordQuestion = undefined;
     this.#setPhase('connecting', 'Checking the password…');
     answer?.(password);
+  }
+
+  /** Takes the offered files: they are received and stored from now on. */
+  accept(): void {
+    this.offer = undefined;
+    this.#setPhase('receiving', 'Receiving…');
+    this.#client?.accept();
+  }
+
+  /** Refuses the offered files: the sender is told, nothing is stored. */
+  decline(): void {
+    this.offer = undefined;
+    this.#client?.decline();
   }
 
   /** Continues a transfer paused for lack of storage, from what is stored. */
@@ -139,7 +158,7 @@ export class ReceiveController {
 
   /** The connection to the sender changed; the transfer's own state, once there is one, says more. */
   #linkState(state: LinkState): void {
-    if (this.phase === 'problem' || this.phase === 'done' || this.phase === 'paused' || this.phase === 'password') return;
+    if (['problem', 'done', 'paused', 'password', 'consent', 'declined'].includes(this.phase)) return;
     const transferring = this.files.length > 0;
     switch (state) {
       case 'connecting':
@@ -162,6 +181,11 @@ export class ReceiveController {
    * thousands of small files does not redraw every row once per file.
    */
   #show(progress: ReceiveProgress): void {
+    if (progress.state === 'declined') {
+      this.offer = undefined;
+      this.#setPhase('declined', 'You declined these files. Nothing was stored, and the sender was told.');
+      return;
+    }
     if (!progress.manifest) {
       // Ended before any file was listed (a broken manifest, storage that would not open): say why.
       if (progress.state === 'failed') this.#setPhase('problem', progress.error ?? 'The transfer failed.');

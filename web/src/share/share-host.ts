@@ -266,7 +266,7 @@ export class ShareHost {
       if (this.#attempts.get(known.attempt.peerId) === known.attempt) this.#attempts.delete(known.attempt.peerId);
     }
     const state = known?.session.progress.state;
-    if (known && state !== 'done' && state !== 'failed' && state !== 'cancelled') {
+    if (known && state !== 'done' && state !== 'failed' && state !== 'cancelled' && state !== 'declined') {
       known.attempt = attempt;
       attempt.receiver = known;
       known.status = { ...known.status, verificationCode, connection: attempt.connection.state };
@@ -286,6 +286,8 @@ export class ShareHost {
     this.#receivers.set(receiverId, receiver);
     session.start();
     for (const file of this.#withdrawn) session.cancel(file);
+    // Shown at once, with its code: the receiver may take a while to accept the files offered.
+    this.#progress(receiver, session.progress);
   }
 
   #progress(receiver: Receiver, progress: SendProgress): void {

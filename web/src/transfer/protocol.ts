@@ -67,6 +67,11 @@ export const ControlMessage = v.variant('type', [
   v.strictObject({ type: v.literal('file-end'), file: Count, chunks: Count, root: Hex256 }),
   /** Receiver → sender: storage is full; stop sending and forget the window until the next `resume`. */
   v.strictObject({ type: v.literal('pause'), reason: v.pipe(v.string(), v.maxLength(1024)) }),
+  /**
+   * Receiver → sender: the person declined the manifest's files; nothing was stored. Sent instead of the first
+   * `resume`, and again to a sender that comes back with the same manifest (docs/protocols.md).
+   */
+  v.strictObject({ type: v.literal('decline') }),
   /** Either side: stop one file, or the whole transfer when `file` is absent. */
   v.strictObject({ type: v.literal('cancel'), file: v.optional(Count) }),
   v.strictObject({ type: v.literal('error'), message: v.pipe(v.string(), v.maxLength(1024)) }),

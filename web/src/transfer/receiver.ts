@@ -27,7 +27,13 @@ export interface IncomingFileProgress {
  * `reconnecting`: the channel is gone and the transfer waits for a new one (attach()); nothing is lost, rows keep
  * their states. `paused`: storage ran out; retry() goes on.
  */
-export type ReceiveState = 'connecting' | 'receiving' | 'reconnecting' | 'done' | 'paused' | 'failed' | 'cancelled';
+export type ReceiveState = 'connecting' | 'receiving' | 'reconnecting' | 'done' | 'paused' | 'failed' | 'cancelled' | 'declined';
+
+/**
+ * Asked with the sender's first manifest, before anything is written to storage: whether the person takes these
+ * files. False declines the transfer; the sender is told (`decline`) and nothing is stored.
+ */
+export type Consent = (manifest: Manifest) => Promise<boolean>;
 
 export interface ReceiveProgress {
   state: ReceiveState;
@@ -63,6 +69,7 @@ export class ReceiveSession {
   #generation = 0;
   readonly #store: ChunkStore;
   readonly #onProgress: (progress: ReceiveProgress) => void;
+  readonly #consent: Consent;
   #progress: ReceiveProgress = { state: 'connecting', files: [] };
   #tracking: FileTracking[] = [];
   /** Frames are checked one after another so hashing never reorders them. */
@@ -70,10 +77,11 @@ export class ReceiveSession {
   #unacked = 0;
   #ackQueued = false;
 
-  constructor(channel: TransferChannel, store: ChunkStore, onProgress: (progress: ReceiveProgress) => void) {
+  constructor(channel: TransferChannel, store: ChunkStore, onProgress: (progress: ReceiveProgress) => void, consent: Consent = async () => true) {
     this.#channel = channel;
     this.#store = store;
     this.#onProgress = onProgress;
+    this.#consent = consent;
     this.#listen(channel);
   }
 
@@ -156,7 +164,7 @@ export class ReceiveSession {
   }
 
   get #isOver(): boolean {
-    return ['done', 'failed', 'cancelled', 'paused'].includes(this.#progress.state);
+    return ['done', 'failed', 'cancelled', 'paused', 'declined'].includes(this.#progress.state);
   }
 
   async #receive(data: string | ArrayBuffer): Promise<void> {
@@ -180,6 +188,18 @@ export class ReceiveSession {
       case 'manifest': {
         if (this.#progress.manifest) {
           await this.#manifestAgain(this.#progress.manifest, message);
+          return;
+        }
+        if (this.#progress.state === 'declined') {
+          this.#control({ type: 'decline' });
+          return;
+        }
+        // Nothing is stored before the person says yes: open() writes the transfer's record.
+        const accepted = await this.#consent(message);
+        if (this.#isOver) return; // cancelled or stopped while asking
+        if (!accepted) {
+          this.#control({ type: 'decline' });
+          this.#update({ state: 'declined' });
           return;
         }
         const have = await this.#store.open(message);

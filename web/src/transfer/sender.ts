@@ -24,7 +24,7 @@ export interface OutgoingFile {
  * `paused`: the receiver ran out of storage; sending continues when it says `resume` again. `reconnecting`: the
  * channel is gone; a new one (attach) continues from where the receiver says it stands.
  */
-export type SendState = 'connecting' | 'sending' | 'paused' | 'reconnecting' | 'done' | 'failed' | 'cancelled';
+export type SendState = 'connecting' | 'sending' | 'paused' | 'reconnecting' | 'done' | 'failed' | 'cancelled' | 'declined';
 
 export interface SendProgress {
   state: SendState;
@@ -151,7 +151,7 @@ export class SendSession {
   }
 
   get #finished(): boolean {
-    return this.#progress.state === 'done' || this.#progress.state === 'failed' || this.#progress.state === 'cancelled';
+    return ['done', 'failed', 'cancelled', 'declined'].includes(this.#progress.state);
   }
 
   #receive(data: string | ArrayBuffer): void {
@@ -195,6 +195,9 @@ export class SendSession {
         this.#changed.fire();
         return;
       }
+      case 'decline':
+        this.#end('declined');
+        return;
       case 'cancel':
         if (message.file === undefined) this.#end('cancelled', 'the receiver cancelled');
         else this.#cancelledFiles.add(message.file);
