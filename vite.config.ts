@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { webAppManifest } from './web/web-app-manifest.ts';
 
 export default defineConfig({
   root: 'web',
@@ -17,13 +18,21 @@ export default defineConfig({
   plugins: [
     svelte(),
     VitePWA({
-      // The service worker, manifest and share target are built out in the PWA issue;
-      // registering the plugin now keeps the build shape stable.
+      // Our own service worker (web/src/sw/), bundled by the plugin with the precache list injected: workbox's
+      // generated worker could not take the share target's POST (docs/architecture.md, "Offline and install").
+      strategies: 'injectManifest',
+      srcDir: 'src/sw',
+      filename: 'sw.ts',
+      // The page registers it itself (web/src/app/service-worker.ts) and asks before a new version takes over.
       injectRegister: false,
-      manifest: false,
-      selfDestroying: false,
       registerType: 'prompt',
-      disable: true,
+      manifest: webAppManifest,
+      manifestFilename: 'manifest.webmanifest',
+      injectManifest: {
+        // The app shell: code, styles, the page and the icons. The manifest's screenshots are only for the
+        // install dialog, so they stay out of every installed copy.
+        globPatterns: ['**/*.{js,css,html,svg,woff2}', 'icons/*.png'],
+      },
     }),
   ]
 });

@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { upgradeWebSocket } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
@@ -86,14 +86,25 @@ export function createApp({ config, rooms, metrics, log }: AppDeps): Hono {
     await next();
     if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
   });
+  // The service worker and the manifest are checked again on every load (docs/architecture.md, "Offline and
+  // install"): a worker cached for long would keep an old version of the app running after a release.
+  const revalidated: MiddlewareHandler = async (c, next) => {
+    await next();
+    if (c.res.ok) c.header('Cache-Control', 'no-cache');
+  };
+  app.use('/sw.js', revalidated);
+  app.use('/manifest.webmanifest', revalidated);
   app.use('*', serveStatic({ root: config.staticDir }));
 
   let indexHtml: Promise<string> | undefined;
   const spaShell = async () => (indexHtml ??= readFile(join(config.staticDir, 'index.html'), 'utf8'));
-  app.get('/r/:room', async (c) => {
+  const serveShell = async (c: Context) => {
     c.header('Cache-Control', 'no-cache');
     return c.html(await spaShell());
-  });
+  };
+  // The app's own paths besides `/` (served as index.html by serveStatic): a share link and the library.
+  app.get('/r/:room', serveShell);
+  app.get('/library', serveShell);
   app.notFound((c) => c.text('Not found', 404));
   return app;
 }

@@ -1,6 +1,6 @@
 /**
  * Takes screenshots of every view at desktop and phone size, mid-transfer and
- * finished, so a person can look at what the app shows:
+ * finished, the library and a share-sheet arrival, so a person can look at what the app shows:
  * `npm run build && npx tsx tests/tools/screenshots.ts [outDir]` (it serves the built app with the built signaler).
  */
 import { mkdir, mkdtemp } from 'node:fs/promises';
@@ -131,6 +131,22 @@ try {
       await receiver.page.reload();
       await receiver.page.locator('[data-testid="unfinished-transfer"]').nth(1).waitFor();
       await receiver.page.screenshot({ path: join(outDir, `${name}-start-unfinished.png`), fullPage: true });
+      // The library: the files received above, ready to save again, with the paused downloads below them.
+      await receiver.page.goto(`${server.url}/library`);
+      await receiver.page.locator('[data-testid="library-file"] [data-testid="save"]:not([disabled])').first().waitFor();
+      await receiver.page.screenshot({ path: join(outDir, `${name}-library.png`), fullPage: true });
+      // Files shared to the installed app from the system share sheet: the service worker takes the POST.
+      await sender.page.goto(server.url);
+      await sender.page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+      const arrival = await sender.page.evaluate(async () => {
+        const form = new FormData();
+        form.append('files', new File([new Uint8Array(2_400_000)], 'IMG_2041.HEIC', { type: 'image/heic' }));
+        form.append('files', new File(['Dinner at eight'], 'plans.txt', { type: 'text/plain' }));
+        return (await fetch('/share-target', { method: 'POST', body: form })).url;
+      });
+      await sender.page.goto(arrival);
+      await sender.page.getByTestId('share-link').waitFor();
+      await sender.page.screenshot({ path: join(outDir, `${name}-share-target-arrival.png`), fullPage: true });
     } finally {
       await Promise.all([sender.close(), receiver.close()]);
     }

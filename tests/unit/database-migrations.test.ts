@@ -37,7 +37,7 @@ test('a version 1 database, as the first release stored it, upgrades in place an
 
 test('a fresh browser gets every store of the current version at once', async () => {
   const db = await openDatabase(`fresh-${Math.random()}`);
-  expect([...db.objectStoreNames].sort()).toEqual(['batches', 'shares', 'transfers']);
+  expect([...db.objectStoreNames].sort()).toEqual(['batches', 'inbox', 'shares', 'transfers']);
   expect([...db.transaction('transfers').store.indexNames]).toEqual(['updatedAt']);
   db.close();
 });

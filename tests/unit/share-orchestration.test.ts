@@ -228,7 +228,9 @@ describe('the share host and the receive client', () => {
     let asked = 0;
     const first = await receive(network, store, 'AAAAAAAAAAAAAAAAAAAAAA', { askPassword: async () => (asked++, 'blue-otter-42') });
     await first.watch.until(() => bytesOf(first.seen.progress) >= 500_000);
-    expect(store.kept.at(-1)).toEqual({ ...TARGET, receiverId: 'AAAAAAAAAAAAAAAAAAAAAA', password: 'blue-otter-42' });
+    // With the code both screens showed, for the library of received files.
+    expect(store.kept.at(-1)).toEqual({ ...TARGET, receiverId: 'AAAAAAAAAAAAAAAAAAAAAA', password: 'blue-otter-42', verificationCode: first.seen.codes[0] });
+    expect(first.seen.codes[0]).toMatch(/^\d{3} \d{3}$/);
     expect(asked).toBe(1);
     network.vanish('peer-2');
     for (const connection of network.connections) connection.close();

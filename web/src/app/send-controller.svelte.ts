@@ -9,7 +9,9 @@ import type { ShareRecord } from '../storage/database.ts';
 import { ShareRecords } from '../storage/share-records.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import type { OutgoingFile, SendProgress } from '../transfer/sender.ts';
-import type { PickedFile } from './picked-files.ts';
+import { fromFileList, type PickedFile } from './picked-files.ts';
+import { sharedArrivalId } from '../share/shared-arrival.ts';
+import { takeShared } from '../storage/shared-inbox.ts';
 import { ShareHashes } from '../transfer/share-hashes.ts';
 import { RedrawGate } from './redraw-gate.ts';
 
@@ -49,6 +51,8 @@ export class SendController {
   unfinished = $state<ShareRecord[]>([]);
   /** Why the files just picked cannot continue an unfinished share, in words. */
   pickProblem = $state<string | undefined>(undefined);
+  /** Why files shared to the app from the system share sheet were not shared, in words. */
+  arrivalProblem = $state<string | undefined>(undefined);
   /** Picked files are being checked against an unfinished share. */
   checking = $state(false);
   #password = $state('');
@@ -64,6 +68,20 @@ export class SendController {
       (records) => (this.unfinished = records),
       () => undefined, // nothing kept can be read: every share starts afresh
     );
+    const shared = sharedArrivalId(location.search);
+    if (shared) void this.#shareArrived(shared);
+  }
+
+  /**
+   * Files the system share sheet gave the installed app (docs/architecture.md, "Share target"): taken from the
+   * service worker's inbox and shared as if picked. The address loses its id first, so a reload shares nothing twice.
+   */
+  async #shareArrived(id: string): Promise<void> {
+    history.replaceState(history.state, '', '/');
+    const items = await takeShared(id).catch(() => undefined);
+    if (!items) this.arrivalProblem = 'The shared files could not be found on this device any more. Choose them below.';
+    else if (items.files.length === 0) this.arrivalProblem = 'Dropline sends files, and nothing shared was a file. Choose files below.';
+    else await this.share(fromFileList(items.files));
   }
 
   /** The share's password ('' for none): receivers that connect from now on must know it as well as the link. */

@@ -211,7 +211,7 @@ export class ReceiveClient {
     // Recorded only now: a link whose sender never proved itself is not worth rejoining. Kept in memory until the
     // person accepts: the store writes it with the transfer's record (ReceiverStore.keep).
     const { room, secret } = this.#o.target;
-    void store.keep({ room, secret, receiverId, ...(password !== undefined && { password }) });
+    void store.keep({ room, secret, receiverId, verificationCode: proven.verificationCode, ...(password !== undefined && { password }) });
     link.channel = channel;
     this.#o.events.proven(proven.verificationCode);
     this.#o.events.link('connected');

@@ -12,8 +12,9 @@ export const DATABASE_NAME = 'dropline';
  * 1: `transfers` and `batches` (the receiver's records).
  * 2: `shares` (the sender's open shares, so a reload continues them); `transfers` indexed by `updatedAt`, so old
  *    unfinished transfers are found without reading every record.
+ * 3: `inbox` (files the system share sheet handed to the service worker, until the send view takes them).
  */
-export const DATABASE_VERSION = 2;
+export const DATABASE_VERSION = 3;
 
 /**
  * What a receiver needs to rejoin a transfer and authenticate again after its tab or browser went away
@@ -26,6 +27,8 @@ export interface KeptLink {
   receiverId: string;
   /** The share's password, once it was proven; absent for a share without one. */
   password?: string;
+  /** The code both screens showed when the sender proved itself, shown again in the library of received files. */
+  verificationCode?: string;
 }
 
 /** `verified`: whole and matched its root. `dropped`: cancelled or discarded, so nothing is awaited for it. */
@@ -87,10 +90,22 @@ export interface ShareRecord {
   updatedAt: number;
 }
 
+/** Files shared to the installed app (its manifest's share_target), kept by the service worker for the send view. */
+export interface InboxRecord {
+  id: string;
+  files: File[];
+  /** What the sharing app sent along: a title, a text, a link. */
+  title?: string;
+  text?: string;
+  url?: string;
+  createdAt: number;
+}
+
 export interface DroplineSchema extends DBSchema {
   transfers: { key: string; value: TransferRecord; indexes: { updatedAt: number } };
   batches: { key: [string, number, number]; value: BatchRecord };
   shares: { key: string; value: ShareRecord };
+  inbox: { key: string; value: InboxRecord };
 }
 
 export type DroplineDatabase = IDBPDatabase<DroplineSchema>;
@@ -121,6 +136,7 @@ export function openDatabase(name = DATABASE_NAME): Promise<DroplineDatabase> {
         tx.objectStore('transfers').createIndex('updatedAt', 'updatedAt');
         db.createObjectStore('shares', { keyPath: 'room' });
       }
+      if (oldVersion < 3) db.createObjectStore('inbox', { keyPath: 'id' });
     },
   });
 }

@@ -1,5 +1,5 @@
 import type { ChunkBytes, PayloadToStore, RecordedBatch } from './chunk-bytes.ts';
-import { transferDirectory } from './opfs-directory.ts';
+import { storedFile } from './opfs-directory.ts';
 import type { OpfsCommand, OpfsReply, OpfsRequest } from './opfs-messages.ts';
 import type { FileEntry } from '../transfer/protocol.ts';
 
@@ -57,12 +57,9 @@ export class OpfsChunkBytes implements ChunkBytes {
   }
 
   async assemble(transferId: string, file: number, entry: FileEntry): Promise<Blob> {
-    if (entry.size === 0) return new Blob([], { type: entry.type });
     // The worker's handle locks the file; once it is closed, getFile() gives a disk-backed File.
-    await this.#request({ op: 'close', transferId, file }, []);
-    const stored = await (await (await transferDirectory(transferId, false)).getFileHandle(String(file))).getFile();
-    if (stored.size !== entry.size) throw new Error(`the stored file has ${stored.size} bytes, not ${entry.size}`);
-    return new Blob([stored], { type: entry.type });
+    if (entry.size > 0) await this.#request({ op: 'close', transferId, file }, []);
+    return storedFile(transferId, file, entry);
   }
 
   async remove(transferId: string, file?: number): Promise<void> {

@@ -7,7 +7,7 @@
  * Files live at `dropline/<transferId>/<file index>`; each chunk is written at
  * its place in the file, so a chunk sent again simply overwrites itself.
  */
-import { removeTransferDirectory, transferDirectory } from './opfs-directory.ts';
+import { removeTransferDirectory, removeTransferFile, transferDirectory } from './opfs-directory.ts';
 import type { OpfsRequest, OpfsReply } from './opfs-messages.ts';
 import { equalBytes, sha256 } from '../transfer/hashing.ts';
 import { HASH_BYTES, chunkLength } from '../transfer/protocol.ts';
@@ -76,7 +76,7 @@ async function check(request: Extract<OpfsRequest, { op: 'check' }>): Promise<nu
 
 async function removeFile(transferId: string, file: number): Promise<void> {
   await close(transferId, file);
-  await (await transferDirectory(transferId, false).catch(() => undefined))?.removeEntry(String(file)).catch(() => undefined);
+  await removeTransferFile(transferId, file);
 }
 
 /** Runs one request; a check answers with the chunks that failed it. */

@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { expect, test } from 'vitest';
+import { makeFile } from '../support/files.ts';
+import { REDRAW_TIMEOUT_MS, readShareLink, saveAndVerify, waitForRows } from '../support/transfer-flow.ts';
+import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
+
+const signal = useSignalServer();
+const peers = useTransferPeers();
+
+test('files shared to the app through its share target open the send view with a share link, and arrive intact', async () => {
+  const { sender, receiver, dir } = peers;
+  const { server } = signal;
+  const files = [await makeFile(dir, 'IMG_0042.jpg', 3 * 1024 * 1024), await makeFile(dir, 'trip notes.txt', 'shared from the gallery\n')];
+  const sources = await Promise.all(files.map(async (f) => ({ name: f.name, base64: (await readFile(f.path)).toString('base64') })));
+
+  // The app loaded once, so its service worker controls the page: the share sheet's POST goes to that worker.
+  await sender.goto(server.url);
+  await sender.waitFor(() => navigator.serviceWorker.controller !== null, undefined, REDRAW_TIMEOUT_MS);
+  const arrival = await sender.evaluate(async (shared) => {
+    const form = new FormData();
+    form.append('title', 'Holiday');
+    form.append('text', 'Look at these');
+    for (const { name, base64 } of shared) form.append('files', new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name));
+    const response = await fetch('/share-target', { method: 'POST', body: form });
+    return { redirected: response.redirected, url: response.url };
+  }, sources);
+  expect(arrival.redirected).toBe(true);
+  expect(new URL(arrival.url).pathname).toBe('/');
+
+  await sender.goto(arrival.url);
+  await sender.waitFor(() => document.querySelector('[data-testid="share-link"]'), undefined, REDRAW_TIMEOUT_MS);
+  const listed = await sender.evaluate(() => document.querySelector('main')?.textContent ?? '', undefined);
+  for (const file of files) expect(listed).toContain(file.name);
+  // The id left the address, and the inbox gave the files up: a reload shares nothing twice.
+  expect(new URL(sender.page.url()).search).toBe('');
+  const link = await readShareLink(sender);
+  expect(link).toMatch(new RegExp(`^${server.url}/r/[A-Za-z0-9_-]{22}#k=[A-Za-z0-9_-]{22}$`));
+
+  await receiver.goto(link);
+  await waitForRows(receiver, files.length, 'complete');
+  await saveAndVerify(receiver, files);
+});
