@@ -30,6 +30,7 @@ class Watch {
 interface Kept {
   peerToken?: string;
   hashes?: ShareHashes;
+  text?: string;
 }
 
 async function share(network: FakeNetwork, files: Array<{ name: string; data: Uint8Array }>, kept: Kept = {}) {
@@ -268,6 +269,20 @@ describe('the share host and the receive client', () => {
     await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
     expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
     await sender.watch.until(() => sender.receivers()[0]?.progress?.state === 'done');
+  });
+
+  test('a text shared on its own arrives exactly, offered first, with no file and nothing stored', async () => {
+    const network = new FakeNetwork();
+    const text = '你好，世界 👋🏽 https://example.test/a?b=c\n第二行';
+    await share(network, [], { text });
+    const receiver = await receive(network, new MemoryChunkStore(), undefined, undefined, 'later');
+    await receiver.watch.until(() => receiver.seen.offers.length === 1);
+    expect(receiver.seen.offers[0]!.files).toEqual([]);
+    // Known while asking: the offer can say a text comes with it.
+    expect(receiver.seen.progress?.text).toBe(text);
+    receiver.client.accept();
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
+    expect(receiver.seen.progress?.text).toBe(text);
   });
 
   test('declining tells the sender, and nothing is stored or sent', async () => {

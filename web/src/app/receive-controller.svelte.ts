@@ -48,7 +48,9 @@ export class ReceiveController {
   verificationCode = $state<string | undefined>(undefined);
   passwordQuestion = $state<PasswordQuestion | undefined>(undefined);
   /** The files the sender offers, while the person is asked to accept or decline them (phase `consent`). */
-  offer = $state<FileEntry[] | undefined>(undefined);
+  offer = $state<{ files: FileEntry[]; text: boolean } | undefined>(undefined);
+  /** The text the sender shares, once the person accepted and it arrived: shown as text, never opened. */
+  text = $state<string | undefined>(undefined);
 
   #client: ReceiveClient | undefined;
   #meters: RateMeter[] = [];
@@ -92,8 +94,8 @@ export class ReceiveController {
           this.passwordQuestion = undefined;
           this.#setPhase('problem', refusalMessage(error, this.target));
         },
-        asked: (manifest) => {
-          this.offer = manifest.files;
+        asked: (manifest, text) => {
+          this.offer = { files: manifest.files, text: text !== undefined };
           this.#setPhase('consent', 'Nothing is stored until you accept.');
         },
         progress: (progress) => this.#show(progress),
@@ -199,6 +201,7 @@ export class ReceiveController {
 
   #draw(progress: ReceiveProgress): void {
     const manifest = progress.manifest!;
+    this.text = progress.text;
     progress.files.forEach((file, i) => {
       if (file.state !== 'complete' || this.#blobs.has(i)) return;
       const blob = this.#store!.then((store) => store.blob(i));
@@ -241,7 +244,10 @@ export class ReceiveController {
     };
     switch (progress.state) {
       case 'done':
-        this.#setPhase('done', this.files.every((f) => f.state === 'complete') ? 'All files arrived and were verified.' : 'Finished, with problems.');
+        this.#setPhase(
+          'done',
+          this.files.length === 0 ? 'The text arrived.' : this.files.every((f) => f.state === 'complete') ? 'All files arrived and were verified.' : 'Finished, with problems.',
+        );
         break;
       case 'paused':
         // Out of space: the browser may grant more to storage it is told to keep.

@@ -26,7 +26,7 @@ export interface ReceiveClientEvents {
    * The proven sender offers these files and nothing is stored yet: answer with accept() or decline(). Not asked
    * for a transfer whose record is stored (accepted on an earlier page): a reload or a resume goes straight on.
    */
-  asked(manifest: Manifest): void;
+  asked(manifest: Manifest, text: string | undefined): void;
   /** The transfer's progress (once per chunk: draw at your pace). */
   progress(progress: ReceiveProgress): void;
   /** A refusal from the signaler or a lost connection to it (`fatal` when reconnecting cannot help). */
@@ -123,11 +123,11 @@ export class ReceiveClient {
   }
 
   /** Asked by the transfer with the sender's first manifest, before anything is written (docs/security.md). */
-  async #consent(manifest: Manifest): Promise<boolean> {
+  async #consent(manifest: Manifest, text: string | undefined): Promise<boolean> {
     if (await (await this.#o.store).accepted()) return true;
     if (this.#stopped) return false;
     const answer = new Promise<boolean>((resolve) => (this.#answer = resolve));
-    this.#o.events.asked(manifest);
+    this.#o.events.asked(manifest, text);
     return answer;
   }
 
@@ -216,7 +216,7 @@ export class ReceiveClient {
     this.#o.events.proven(proven.verificationCode);
     this.#o.events.link('connected');
     if (this.#session) this.#session.attach(channel);
-    else this.#session = new ReceiveSession(channel, store, (progress) => this.#o.events.progress(progress), (manifest) => this.#consent(manifest));
+    else this.#session = new ReceiveSession(channel, store, (progress) => this.#o.events.progress(progress), (manifest, text) => this.#consent(manifest, text));
   }
 
   /** Answers the handshake's password question: with the known password first, then, once it was wrong, the person's. */

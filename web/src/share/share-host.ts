@@ -42,6 +42,8 @@ export interface ShareHostOptions {
   keys: Promise<LinkKeys>;
   transferId: string;
   files: readonly OutgoingFile[];
+  /** A text shared with the files, or instead of them. */
+  text?: string | undefined;
   network: Network;
   events: ShareHostEvents;
   /** The chunk hashes of the files, shared with whoever keeps the share; those already known are not computed again. */
@@ -278,7 +280,7 @@ export class ShareHost {
     const session = new SendSession(
       channel,
       this.#o.files,
-      { transferId: this.#o.transferId, chunkSize: chunkSizeFor(attempt.connection.maxMessageSize), hashes: this.#hashes },
+      { transferId: this.#o.transferId, chunkSize: chunkSizeFor(attempt.connection.maxMessageSize), hashes: this.#hashes, text: this.#o.text },
       (progress) => receiver && this.#progress(receiver, progress),
     );
     receiver = { status, attempt, session };

@@ -33,12 +33,14 @@ export type ReceiveState = 'connecting' | 'receiving' | 'reconnecting' | 'done' 
  * Asked with the sender's first manifest, before anything is written to storage: whether the person takes these
  * files. False declines the transfer; the sender is told (`decline`) and nothing is stored.
  */
-export type Consent = (manifest: Manifest) => Promise<boolean>;
+export type Consent = (manifest: Manifest, text: string | undefined) => Promise<boolean>;
 
 export interface ReceiveProgress {
   state: ReceiveState;
   manifest?: Manifest;
   files: IncomingFileProgress[];
+  /** The text the sender shares with the files, once it arrived. */
+  text?: string;
   error?: string;
 }
 
@@ -173,7 +175,7 @@ export class ReceiveSession {
       if (typeof data === 'string') {
         const message = parseControl(data);
         // A transfer that is over, or paused, still answers a sender that comes back with its manifest.
-        if (this.#isOver && message.type !== 'manifest') return;
+        if (this.#isOver && message.type !== 'manifest' && message.type !== 'text') return;
         await this.#handle(message);
       } else if (!this.#isOver) await this.#chunk(data);
     } catch (error) {
@@ -195,7 +197,7 @@ export class ReceiveSession {
           return;
         }
         // Nothing is stored before the person says yes: open() writes the transfer's record.
-        const accepted = await this.#consent(message);
+        const accepted = await this.#consent(message, this.#progress.text);
         if (this.#isOver) return; // cancelled or stopped while asking
         if (!accepted) {
           this.#control({ type: 'decline' });
@@ -219,8 +221,14 @@ export class ReceiveSession {
           })),
         });
         this.#control({ type: 'resume', have: this.#tracking.map((t) => t.committedCount) });
+        // A share of only a text has no file to wait for.
+        this.#checkAllDone();
         return;
       }
+      case 'text':
+        // Kept in memory only: it is shown, never stored, and the sender sends it again on every channel.
+        if (this.#progress.text !== message.text) this.#update({ text: message.text });
+        return;
       case 'file-end': {
         const tracking = this.#tracking[message.file];
         if (!tracking || message.chunks !== tracking.chunks) throw new ProtocolError('file-end does not match the manifest');

@@ -41,6 +41,8 @@ export interface SendOptions {
   windowBytes?: number;
   /** Chunk hashes shared with the share's other receivers; hashed ahead where the share had time. */
   hashes?: ShareHashes;
+  /** A text shared with the files (at most MAX_TEXT_BYTES), or none. */
+  text?: string | undefined;
 }
 
 /** Receivers acknowledge after committing to storage, in 4 MiB batches; 32 MiB keeps the wire busy while they write and bounds their memory. */
@@ -59,7 +61,8 @@ export class SendSession {
   /** Which channel is current: messages and closes of a replaced one are ignored. */
   #generation = 0;
   readonly #files: readonly OutgoingFile[];
-  readonly #options: Required<Omit<SendOptions, 'hashes'>>;
+  readonly #options: Required<Omit<SendOptions, 'hashes' | 'text'>>;
+  readonly #text: string | undefined;
   readonly #onProgress: (progress: SendProgress) => void;
   readonly #changed = new Pulse();
   /** Chunk hashes, kept so a resumed, repeated or shared chunk is not hashed twice. */
@@ -76,7 +79,8 @@ export class SendSession {
   constructor(channel: TransferChannel, files: readonly OutgoingFile[], options: SendOptions, onProgress: (p: SendProgress) => void) {
     this.#channel = channel;
     this.#files = files;
-    const { hashes = new ShareHashes(), ...limits } = options;
+    const { hashes = new ShareHashes(), text, ...limits } = options;
+    this.#text = text || undefined;
     this.#options = { windowBytes: DEFAULT_WINDOW_BYTES, ...limits };
     this.#onProgress = onProgress;
     this.#hashes = hashes;
@@ -130,8 +134,10 @@ export class SendSession {
     return this.#progress;
   }
 
-  /** Announces the files; sending starts when the receiver answers with its resume point. */
+  /** Announces the text and the files; sending starts when the receiver answers with its resume point. */
   start(): void {
+    // Before the manifest: the receiver knows there is a text when it offers the files to the person.
+    if (this.#text) this.#control({ type: 'text', text: this.#text });
     this.#control({
       type: 'manifest',
       version: PROTOCOL_VERSION,
