@@ -16,3 +16,12 @@ interface DataTransferItem {
 interface Window {
   showOpenFilePicker?(options?: { multiple?: boolean }): Promise<FileSystemFileHandle[]>;
 }
+
+interface Window {
+  showDirectoryPicker?(options?: { mode?: 'read' | 'readwrite' }): Promise<FileSystemDirectoryHandle>;
+}
+
+interface FileSystemDirectoryHandle {
+  // In TypeScript's DOM.AsyncIterable library, which this project does not load for the rest of the DOM.
+  entries(): AsyncIterableIterator<[string, FileSystemHandle]>;
+}

@@ -8,6 +8,7 @@ import type { FileEntry } from '../transfer/protocol.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import type { FileState, ReceiveProgress } from '../transfer/receiver.ts';
 import { RedrawGate } from './redraw-gate.ts';
+import type { SavedFile } from './save-all.ts';
 
 export interface IncomingFileView {
   entry: FileEntry;
@@ -150,6 +151,14 @@ export class ReceiveController {
    */
   readyBlob(file: number): Blob | undefined {
     return this.#readyBlobs.get(file);
+  }
+
+  /** Every finished file that is assembled (see readyBlob), with its path: what Save all saves. */
+  readyFiles(): SavedFile[] {
+    return this.files.flatMap((row, i) => {
+      const blob = this.#readyBlobs.get(i);
+      return blob ? [{ path: row.entry.path, blob, lastModified: row.entry.lastModified }] : [];
+    });
   }
 
   #askPassword(wrong: { triesLeft: number } | undefined): Promise<string> {
