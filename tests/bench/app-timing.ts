@@ -1,6 +1,6 @@
 import type { ChromiumPeer } from '../support/chromium.ts';
 import type { SourceFile } from '../support/files.ts';
-import { shareFiles } from '../support/transfer-flow.ts';
+import { shareFiles, receiveLink } from '../support/transfer-flow.ts';
 
 const MiB = 1024 * 1024;
 const MB = 1_000_000;
@@ -44,7 +44,8 @@ export async function timedAppTransfer(
   const sizeMiB = file.size / MiB;
   const link = await shareFiles(sender, serverUrl, [file]);
   const opened = Date.now();
-  await receiver.page.goto(link);
+  // The accept click is part of opening a link now: nothing is stored before it.
+  await receiveLink(receiver, link);
   const marks = await receiver.page.evaluate(() => (window as unknown as { __droplineBench: { settled: Promise<BenchMarks> } }).__droplineBench.settled);
   if (!marks || marks.failed !== undefined || marks.firstByte === undefined || marks.complete === undefined) {
     throw new Error(`the ${sizeMiB} MiB transfer did not complete: ${marks?.failed ?? 'no marks'}`);

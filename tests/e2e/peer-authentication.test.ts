@@ -5,7 +5,7 @@ import { makeFile, type SourceFile } from '../support/files.ts';
 import { recordConnections, trafficSeen } from '../support/peer-connections.ts';
 import { receiverStates, waitForReceivers } from '../support/sender-view.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
-import { REDRAW_TIMEOUT_MS, saveAndVerify, shareFiles, waitForAlert, waitForRows } from '../support/transfer-flow.ts';
+import { REDRAW_TIMEOUT_MS, saveAndVerify, shareFiles, waitForAlert, waitForRows, receiveLink, acceptOffer } from '../support/transfer-flow.ts';
 
 const signal = useSignalServer();
 
@@ -54,7 +54,7 @@ describe.each<Engine>(['chromium', 'firefox'])('a %s sender', (senderEngine) => 
     await waitForReceivers(sender, ['refused'], REDRAW_TIMEOUT_MS);
 
     // The share goes on for whoever has the whole link.
-    await receiver.goto(link);
+    await receiveLink(receiver, link);
     await waitForRows(receiver, files.length, 'complete');
     await saveAndVerify(receiver, files);
     await sender.waitFor(() => document.querySelector('[data-testid="receiver-row"][data-state="done"]'), undefined, REDRAW_TIMEOUT_MS);
@@ -108,6 +108,7 @@ describe.each<{ sender: Engine; receiver: Engine }>([
     await waitForAlert(receiver, 'Wrong password. 4 tries left.', 30_000);
     expect(await receiver.evaluate(() => document.body.innerText, undefined)).not.toContain('contract.pdf');
     await typePassword(receiver, PASSWORD);
+    await acceptOffer(receiver);
     await waitForRows(receiver, files.length, 'complete');
     await saveAndVerify(receiver, files);
     await waitForReceivers(sender, ['done']);

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import type { ChromiumPeer } from '../support/chromium.ts';
 import { makeFile, sha256OfFile } from '../support/files.ts';
-import { REDRAW_TIMEOUT_MS, shareFiles, verificationCodes, waitForRows } from '../support/transfer-flow.ts';
+import { REDRAW_TIMEOUT_MS, receiveLink, shareFiles, verificationCodes, waitForRows } from '../support/transfer-flow.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
 
 const signal = useSignalServer();
@@ -35,7 +35,7 @@ test('offline, the app opens and its library saves a received file again intact;
   await receiver.goto(server.url);
   await receiver.page.evaluate(async () => void (await navigator.serviceWorker.ready));
   const link = await shareFiles(sender, server.url, files);
-  await receiver.goto(link);
+  await receiveLink(receiver, link);
   await waitForRows(receiver, files.length, 'complete');
   const [code] = await verificationCodes(receiver);
 

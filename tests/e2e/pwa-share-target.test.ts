@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from 'vitest';
 import { makeFile } from '../support/files.ts';
-import { REDRAW_TIMEOUT_MS, readShareLink, saveAndVerify, waitForRows } from '../support/transfer-flow.ts';
+import { REDRAW_TIMEOUT_MS, readShareLink, receiveLink, saveAndVerify, waitForRows } from '../support/transfer-flow.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
 
 const signal = useSignalServer();
 const peers = useTransferPeers();
 
-test('files shared to the app through its share target open the send view with a share link, and arrive intact', async () => {
+test('files shared to the app through its share target open the send view with a share link, and arrive intact with the text shared beside them', async () => {
   const { sender, receiver, dir } = peers;
   const { server } = signal;
   const files = [await makeFile(dir, 'IMG_0042.jpg', 3 * 1024 * 1024), await makeFile(dir, 'trip notes.txt', 'shared from the gallery\n')];
@@ -36,9 +36,11 @@ test('files shared to the app through its share target open the send view with a
   const link = await readShareLink(sender);
   expect(link).toMatch(new RegExp(`^${server.url}/r/[A-Za-z0-9_-]{22}#k=[A-Za-z0-9_-]{22}$`));
 
-  await receiver.goto(link);
+  await receiveLink(receiver, link);
   await waitForRows(receiver, files.length, 'complete');
   await saveAndVerify(receiver, files);
+  // The title and text the share sheet sent along are the share's text.
+  expect(await receiver.evaluate(() => document.querySelector('[data-testid="shared-text"]')?.textContent, undefined)).toBe('Holiday\nLook at these');
 });
 
 test('files the installed app is opened with from the file manager (launchQueue) are shared as if picked, and arrive intact', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { makeFile } from '../support/files.ts';
 import { startRedis, type RunningRedis } from '../support/redis-server.ts';
 import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
-import { saveAndVerify, shareFiles, waitForRows } from '../support/transfer-flow.ts';
+import { saveAndVerify, shareFiles, waitForRows, receiveLink } from '../support/transfer-flow.ts';
 import { useTransferPeers } from '../support/transfer-peers.ts';
 
 const peers = useTransferPeers();
@@ -25,7 +25,7 @@ test('a sender on one signaler instance and a receiver on another complete a tra
   const files = [await makeFile(dir, 'scale-out.bin', 3 * 1024 * 1024)];
   const link = await shareFiles(sender, one.url, files);
   // The same link, served by the other instance: as a load balancer would send the receiver elsewhere.
-  await receiver.goto(link.replace(one.url, two.url));
+  await receiveLink(receiver, link.replace(one.url, two.url));
   await waitForRows(receiver, files.length, 'complete');
   await saveAndVerify(receiver, files);
 

@@ -4,7 +4,7 @@ import { expect, test } from 'vitest';
 import { makeFile } from '../support/files.ts';
 import { recordConnections } from '../support/peer-connections.ts';
 import { MiB, receivedIntact, resentOnThisPage, senderReloads, waitForStored, WINDOW_BYTES } from '../support/resume-scenarios.ts';
-import { readShareLink, REDRAW_TIMEOUT_MS, waitForAlert } from '../support/transfer-flow.ts';
+import { readShareLink, REDRAW_TIMEOUT_MS, waitForAlert, receiveLink } from '../support/transfer-flow.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
 
 const signal = useSignalServer();
@@ -48,7 +48,7 @@ test('where the browser gives file handles, one click after the reload continues
   await sender.page.getByRole('button', { name: 'Choose files', exact: true }).click();
   await sender.waitFor(() => document.querySelector('[data-testid="share-link"]'), undefined, REDRAW_TIMEOUT_MS);
   const link = await readShareLink(sender);
-  await receiver.goto(link);
+  await receiveLink(receiver, link);
   await waitForStored(receiver, file, 0.5);
 
   await sender.reload();

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { makeFile } from '../support/files.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
-import { saveAndVerify, shareFiles, waitForAlert, waitForRows } from '../support/transfer-flow.ts';
+import { saveAndVerify, shareFiles, waitForAlert, waitForRows, receiveLink } from '../support/transfer-flow.ts';
 
 const peers = useTransferPeers(1);
 const signal = useSignalServer();
@@ -10,7 +10,7 @@ test('a second tab of the same browser opening the same link is told so, and tak
   const { sender, receiver, dir } = peers;
   const file = await makeFile(dir, 'report.bin', 3 * 1024 * 1024);
   const link = await shareFiles(sender, signal.server.url, [file]);
-  await receiver.goto(link);
+  await receiveLink(receiver, link);
   await waitForRows(receiver, 1, 'complete');
 
   // Both tabs share this browser's storage: the second must not write over the first one's files.

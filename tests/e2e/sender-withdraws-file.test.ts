@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import { makeFile } from '../support/files.ts';
 import { waitForReceivers } from '../support/sender-view.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
-import { REDRAW_TIMEOUT_MS, canSave, rowText, saveAndVerify, shareFiles, waitForRow } from '../support/transfer-flow.ts';
+import { REDRAW_TIMEOUT_MS, canSave, rowText, saveAndVerify, shareFiles, waitForRow, receiveLink } from '../support/transfer-flow.ts';
 
 const peers = useTransferPeers(1);
 const signal = useSignalServer();
@@ -17,7 +17,7 @@ test('a file the sender takes back is not sent; the others arrive intact', async
   await sender.page.getByText('Not sent').waitFor({ timeout: REDRAW_TIMEOUT_MS });
   expect(await sender.page.getByText('Not sent').count()).toBe(1);
 
-  await receiver.goto(link);
+  await receiveLink(receiver, link);
   await waitForRow(receiver, withdraw.name, 'failed');
   expect(await rowText(receiver, withdraw.name)).toContain('Cancelled');
   await waitForRow(receiver, keep.name, 'complete');

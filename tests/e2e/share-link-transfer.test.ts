@@ -3,7 +3,7 @@ import type { Engine } from '../support/browser.ts';
 import { makeFile } from '../support/files.ts';
 import { waitForReceivers } from '../support/sender-view.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
-import { saveAndVerify, shareFiles, verificationCodes, waitForAlert, waitForRows } from '../support/transfer-flow.ts';
+import { saveAndVerify, shareFiles, verificationCodes, waitForAlert, waitForRows, receiveLink } from '../support/transfer-flow.ts';
 
 const signal = useSignalServer();
 
@@ -25,7 +25,7 @@ describe.each(pairings)('$sender to $receiver', ({ sender: senderEngine, receive
     const link = await shareFiles(sender, server.url, files);
     expect(link).toMatch(new RegExp(`^${server.url}/r/[A-Za-z0-9_-]{22}#k=[A-Za-z0-9_-]{22}$`));
 
-    await receiver.goto(link);
+    await receiveLink(receiver, link);
     await waitForRows(receiver, files.length, 'complete');
     await saveAndVerify(receiver, files);
     await waitForReceivers(sender, ['done']);

@@ -5,7 +5,7 @@ import { chunkStorage, withoutOpfs } from '../support/chunk-storage.ts';
 import { makeFile, type SourceFile } from '../support/files.ts';
 import { waitForReceivers } from '../support/sender-view.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
-import { saveAndVerify, shareFolder, waitForRows } from '../support/transfer-flow.ts';
+import { saveAndVerify, shareFolder, waitForRows, receiveLink } from '../support/transfer-flow.ts';
 
 const peers = useTransferPeers(2);
 const signal = useSignalServer();
@@ -24,7 +24,7 @@ test('empty, one-byte and 50 MiB files plus a folder of 20 reach two receivers a
 
   await withoutOpfs(receivers[1]!);
   const link = await shareFolder(sender, signal.server.url, shared);
-  await Promise.all(receivers.map((r) => r.goto(link)));
+  await Promise.all(receivers.map((r) => receiveLink(r, link)));
 
   for (const receiver of receivers) {
     await waitForRows(receiver, files.length, 'complete');

@@ -4,7 +4,7 @@ import type { ChromiumPeer } from '../support/chromium.ts';
 import { makeFile } from '../support/files.ts';
 import { receiverText, waitForReceivers } from '../support/sender-view.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
-import { REDRAW_TIMEOUT_MS, canSave, rowText, saveAndVerify, shareFiles, waitForAlert, waitForRow } from '../support/transfer-flow.ts';
+import { REDRAW_TIMEOUT_MS, canSave, rowText, saveAndVerify, shareFiles, waitForAlert, waitForRow, receiveLink } from '../support/transfer-flow.ts';
 
 const signal = useSignalServer();
 
@@ -31,7 +31,7 @@ describe.each<Engine>(['chromium', 'firefox'])('from a %s sender to a Chromium r
       };
     });
     const link = await shareFiles(sender, server.url, [small, big]);
-    await receiver.goto(link);
+    await receiveLink(receiver, link);
 
     await waitForAlert(receiver, 'no room left', 60_000);
     // Paused is not over: the row keeps its place among waiting and receiving, says Paused, and cannot be saved.
@@ -71,7 +71,7 @@ describe.each(vanishing)('$sender sender leaving a $receiver receiver', ({ sende
     const small = await makeFile(dir, 'first.txt', 'arrives whole\n');
     const big = await makeFile(dir, 'interrupted.bin', 200 * 1024 * 1024);
     const link = await shareFiles(sender, signal.server.url, [small, big]);
-    await receiver.goto(link);
+    await receiveLink(receiver, link);
     await waitForRow(receiver, big.name, 'receiving', 60_000);
 
     await sender.goto('about:blank');

@@ -6,7 +6,7 @@ import type { Peer } from '../support/browser.ts';
 import { makeFile } from '../support/files.ts';
 import { connectionStats, recordConnections } from '../support/peer-connections.ts';
 import { useRelayOnlySignaler } from '../support/turn-server.ts';
-import { saveAndVerify, shareFiles, waitForRows } from '../support/transfer-flow.ts';
+import { saveAndVerify, shareFiles, waitForRows, receiveLink } from '../support/transfer-flow.ts';
 import { useTransferPeers } from '../support/transfer-peers.ts';
 import { TestSocket } from '../support/ws-client.ts';
 
@@ -38,7 +38,7 @@ test('two browsers forced to relay complete a transfer through coturn with crede
   await Promise.all([recordConnections(sender), recordConnections(receiver)]);
   const files = [await makeFile(dir, 'relayed.bin', 4 * 1024 * 1024)];
   const link = await shareFiles(sender, server.url, files);
-  await receiver.goto(link);
+  await receiveLink(receiver, link);
   await waitForRows(receiver, files.length, 'complete');
   // The bytes went through the relay: WebRTC's own stats show a relay candidate at both ends of the pair in use.
   const pairs = await Promise.all([sender, receiver].map(async (peer) => (await connectionStats(peer)).selectedPairs));

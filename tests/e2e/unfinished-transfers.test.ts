@@ -3,7 +3,7 @@ import type { Peer } from '../support/browser.ts';
 import { chunkStorage } from '../support/chunk-storage.ts';
 import { makeFile } from '../support/files.ts';
 import { waitForReceivers } from '../support/sender-view.ts';
-import { REDRAW_TIMEOUT_MS, saveAndVerify, shareFiles, waitForFraction, waitForRows } from '../support/transfer-flow.ts';
+import { REDRAW_TIMEOUT_MS, saveAndVerify, shareFiles, waitForFraction, waitForRows, receiveLink } from '../support/transfer-flow.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
 
 const peers = useTransferPeers(1);
@@ -13,7 +13,7 @@ const ITEM = '[data-testid="unfinished-transfers"] [data-testid="unfinished-tran
 
 /** Receives about half of `link`, then closes the receive page and opens the start page in the same browser. */
 async function receiveHalfThenLeave(receiver: Peer, link: string): Promise<void> {
-  await receiver.goto(link);
+  await receiveLink(receiver, link);
   await waitForFraction(receiver, 0.4);
   await receiver.goto('about:blank');
   await receiver.goto(signal.server.url);

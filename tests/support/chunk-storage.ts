@@ -5,6 +5,8 @@ export interface ChunkStorage {
   opfsFiles: number;
   indexedDbBlobs: number;
   indexedDbBatches: number;
+  /** Transfer records: one per transfer the person accepted and has not cancelled. */
+  transferRecords: number;
 }
 
 /** Where withoutOpfs() keeps the real getDirectory, out of the app's sight, so the test can still look inside OPFS. */
@@ -32,13 +34,19 @@ export function chunkStorage(peer: Peer): Promise<ChunkStorage> {
       open.onsuccess = () => resolve(open.result);
       open.onerror = () => reject(open.error);
     });
-    const batches = await new Promise<Array<{ data?: Blob }>>((resolve, reject) => {
-      const all = db.transaction('batches').objectStore('batches').getAll();
-      all.onsuccess = () => resolve(all.result as Array<{ data?: Blob }>);
-      all.onerror = () => reject(all.error);
-    });
+    // A page that never opened its database leaves one without stores here: nothing was stored.
+    const all = <T,>(store: string): Promise<T[]> =>
+      !db.objectStoreNames.contains(store)
+        ? Promise.resolve([])
+        : new Promise((resolve, reject) => {
+            const request = db.transaction(store).objectStore(store).getAll();
+            request.onsuccess = () => resolve(request.result as T[]);
+            request.onerror = () => reject(request.error);
+          });
+    const batches = await all<{ data?: Blob }>('batches');
+    const transfers = await all<unknown>('transfers');
     db.close();
-    return { opfsFiles, indexedDbBlobs: batches.filter((b) => b.data instanceof Blob).length, indexedDbBatches: batches.length };
+    return { opfsFiles, indexedDbBlobs: batches.filter((b) => b.data instanceof Blob).length, indexedDbBatches: batches.length, transferRecords: transfers.length };
   }, HIDDEN_GET_DIRECTORY);
 }
 

@@ -10,7 +10,7 @@ import type { SourceFile } from './files.ts';
 import { recordConnections, trafficSeen, waitForJoins } from './peer-connections.ts';
 import { waitForNewestReceiver, waitForReceivers } from './sender-view.ts';
 import type { RunningServer } from './signal-server.ts';
-import { readShareLink, REDRAW_TIMEOUT_MS, rowSelector, saveAndVerify, shareFiles, TRANSFER_TIMEOUT_MS, waitForRows } from './transfer-flow.ts';
+import { readShareLink, REDRAW_TIMEOUT_MS, rowSelector, saveAndVerify, shareFiles, TRANSFER_TIMEOUT_MS, waitForRows, receiveLink } from './transfer-flow.ts';
 import type { RunningTurn } from './turn-server.ts';
 
 export const MiB = 1024 * 1024;
@@ -32,7 +32,7 @@ export interface ResumeOutcome {
 async function transferUntil(sender: ChromiumPeer, receiver: ChromiumPeer, serverUrl: string, file: SourceFile, fraction: number): Promise<string> {
   await recordConnections(receiver);
   const link = await shareFiles(sender, serverUrl, [file]);
-  await receiver.goto(link);
+  await receiveLink(receiver, link);
   await waitForStored(receiver, file, fraction);
   return link;
 }
@@ -118,6 +118,7 @@ export async function receiverKilled({ sender, receiver, file }: ResumeSetup, se
   const restarted = await receiver.killAndRestart();
   try {
     await recordConnections(restarted);
+    // Accepted before the kill: its stored record means accepted, so the link is not offered again.
     await restarted.goto(link);
     await receivedIntact(restarted, file);
     await waitForNewestReceiver(sender, 'done');
@@ -161,7 +162,7 @@ export async function signalerRestarts({ sender, receiver, file }: ResumeSetup, 
   await waitForJoins(sender, 2, RECONNECT_TIMEOUT_MS);
   await waitForJoins(receiver, 2, RECONNECT_TIMEOUT_MS);
   const outcome = await resentOnThisPage(receiver, file);
-  await second.goto(link);
+  await receiveLink(second, link);
   await receivedIntact(second, file);
   await waitForReceivers(sender, ['done', 'done']);
   return outcome;

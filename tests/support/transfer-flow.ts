@@ -26,6 +26,15 @@ export async function shareFiles(peer: Peer, baseUrl: string, files: SourceFile[
   return readShareLink(peer);
 }
 
+/** Accepts the files the receive view offers, as a person would once the code matches (nothing is stored before). */
+export const acceptOffer = (peer: Peer): Promise<void> => peer.click('[data-testid="accept"]');
+
+/** Opens a share link on `peer` and accepts the files it offers. */
+export async function receiveLink(peer: Peer, link: string): Promise<void> {
+  await peer.goto(link);
+  await acceptOffer(peer);
+}
+
 /** Picks a whole folder with the send view's folder input, as a person would, and returns the share link. */
 export async function shareFolder(peer: ChromiumPeer, baseUrl: string, folder: string): Promise<string> {
   await peer.goto(baseUrl);

@@ -32,6 +32,11 @@ try {
       const link = await shareFiles(sender, server.url, files);
       await sender.page.screenshot({ path: join(outDir, `${name}-send-waiting.png`), fullPage: true });
       await receiver.page.goto(link);
+      // The offer, before anything is stored: names, sizes, total and the code, with Accept and Decline.
+      await receiver.page.getByTestId('accept').waitFor();
+      await receiver.page.screenshot({ path: join(outDir, `${name}-receive-consent.png`), fullPage: true });
+      await sender.page.screenshot({ path: join(outDir, `${name}-send-asking.png`), fullPage: true });
+      await receiver.page.getByTestId('accept').click();
       // Mid-transfer with some bytes stored: the first chunk is drawn before its batch is committed.
       await receiver.page.waitForFunction(
         () =>
@@ -49,6 +54,7 @@ try {
         const cdp = await full.context.newCDPSession(full.page);
         await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize: 2 * 1024 * 1024 });
         await full.page.goto(link);
+        await full.page.getByTestId('accept').click();
         await full.page.getByRole('button', { name: 'Try again' }).waitFor();
         await full.page.screenshot({ path: join(outDir, `${name}-receive-paused.png`), fullPage: true });
         await sender.page.waitForSelector('[data-testid="receiver-row"][data-state="paused"]');
@@ -74,6 +80,13 @@ try {
         await visitor.page.getByRole('button', { name: 'Unlock' }).click();
         await visitor.page.getByRole('alert').filter({ hasText: 'Wrong password' }).waitFor();
         await visitor.page.screenshot({ path: join(outDir, `${name}-receive-password.png`), fullPage: true });
+        await visitor.page.getByTestId('password').fill('blue-otter-42');
+        await visitor.page.getByRole('button', { name: 'Unlock' }).click();
+        await visitor.page.getByTestId('decline').click();
+        await visitor.page.getByTestId('declined').waitFor();
+        await visitor.page.screenshot({ path: join(outDir, `${name}-receive-declined.png`), fullPage: true });
+        await sender.page.waitForSelector('[data-testid="receiver-row"][data-state="declined"]');
+        await sender.page.screenshot({ path: join(outDir, `${name}-send-declined.png`), fullPage: true });
       } finally {
         await visitor.close();
       }
@@ -91,6 +104,7 @@ try {
       // Two downloads left half-way, the first then aged ten days: the start page lists both paused, the old one offered for deletion.
       for (const left of [[talk], [talk, ...files.slice(1)]]) {
         await receiver.page.goto(await shareFiles(sender, server.url, left));
+        await receiver.page.getByTestId('accept').click();
         await waitForFraction(receiver, 0.4);
         await receiver.page.goto('about:blank');
       }

@@ -5,7 +5,7 @@ import { ShareHost, type ReceiverStatus } from '../../web/src/share/share-host.t
 import { ShareHashes } from '../../web/src/transfer/share-hashes.ts';
 import type { KeptLink } from '../../web/src/storage/database.ts';
 import { MemoryChunkStore } from '../../web/src/storage/memory-chunk-store.ts';
-import { decodeDataFrame } from '../../web/src/transfer/protocol.ts';
+import { decodeDataFrame, type Manifest } from '../../web/src/transfer/protocol.ts';
 import type { ReceiveProgress } from '../../web/src/transfer/receiver.ts';
 import { FakeNetwork } from '../support/fake-network.ts';
 import { outgoing, randomFile, storedBytes } from '../support/transfer-harness.ts';
@@ -30,6 +30,7 @@ class Watch {
 interface Kept {
   peerToken?: string;
   hashes?: ShareHashes;
+  text?: string;
 }
 
 async function share(network: FakeNetwork, files: Array<{ name: string; data: Uint8Array }>, kept: Kept = {}) {
@@ -59,9 +60,18 @@ async function share(network: FakeNetwork, files: Array<{ name: string; data: Ui
 type Passwords = Pick<ReceiveClientOptions, 'keptPassword' | 'askPassword'>;
 const NO_PASSWORD: Passwords = { askPassword: () => Promise.reject(new Error('no password in these tests')) };
 
-async function receive(network: FakeNetwork, store = new MemoryChunkStore(), receiverId = 'AAAAAAAAAAAAAAAAAAAAAA', passwords = NO_PASSWORD) {
+/** How the person answers the offer: at once, or not yet (the test answers through the client). */
+type Answer = 'accept' | 'decline' | 'later';
+
+async function receive(network: FakeNetwork, store = new MemoryChunkStore(), receiverId = 'AAAAAAAAAAAAAAAAAAAAAA', passwords = NO_PASSWORD, answer: Answer = 'accept') {
   const watch = new Watch();
-  const seen = { progress: undefined as ReceiveProgress | undefined, links: [] as LinkState[], codes: [] as string[], stripes: [] as number[] };
+  const seen = {
+    progress: undefined as ReceiveProgress | undefined,
+    links: [] as LinkState[],
+    codes: [] as string[],
+    stripes: [] as number[],
+    offers: [] as Manifest[],
+  };
   const client = new ReceiveClient({
     target: TARGET,
     keys: deriveLinkKeys(TARGET.room, TARGET.secret),
@@ -78,6 +88,12 @@ async function receive(network: FakeNetwork, store = new MemoryChunkStore(), rec
       stripes: (count) => seen.stripes.push(count),
       refused: (error) => {
         throw error;
+      },
+      asked: (manifest) => {
+        seen.offers.push(manifest);
+        if (answer === 'accept') client.accept();
+        else if (answer === 'decline') client.decline();
+        watch.changed();
       },
       progress: (progress) => {
         seen.progress = progress;
@@ -290,6 +306,57 @@ describe('the share host and the receive client', () => {
     await sender.watch.until(() => sender.receivers()[0]?.progress?.state === 'cancelled');
   });
 
+  test('nothing is stored while the person is asked; accepting receives the files', async () => {
+    const network = new FakeNetwork();
+    const file = randomFile('holiday.mov', 200_000);
+    const sender = await share(network, [file]);
+    const receiver = await receive(network, new MemoryChunkStore(), undefined, undefined, 'later');
+    await receiver.watch.until(() => receiver.seen.offers.length === 1);
+    expect(receiver.seen.offers[0]!.files.map((f) => [f.name, f.size])).toEqual([['holiday.mov', 200_000]]);
+    expect(await receiver.store.accepted()).toBe(false);
+    expect(payloadSent(network)).toBe(0);
+    receiver.client.accept();
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
+    expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
+    await sender.watch.until(() => sender.receivers()[0]?.progress?.state === 'done');
+  });
+
+  test('a text shared on its own arrives exactly, offered first, with no file and nothing stored', async () => {
+    const network = new FakeNetwork();
+    const text = '你好，世界 👋🏽 https://example.test/a?b=c\n第二行';
+    await share(network, [], { text });
+    const receiver = await receive(network, new MemoryChunkStore(), undefined, undefined, 'later');
+    await receiver.watch.until(() => receiver.seen.offers.length === 1);
+    expect(receiver.seen.offers[0]!.files).toEqual([]);
+    // Known while asking: the offer can say a text comes with it.
+    expect(receiver.seen.progress?.text).toBe(text);
+    receiver.client.accept();
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
+    expect(receiver.seen.progress?.text).toBe(text);
+  });
+
+  test('declining tells the sender, and nothing is stored or sent', async () => {
+    const network = new FakeNetwork();
+    const sender = await share(network, [randomFile('secret.zip', 100_000)]);
+    const receiver = await receive(network, new MemoryChunkStore(), undefined, undefined, 'decline');
+    await sender.watch.until(() => sender.receivers()[0]?.progress?.state === 'declined');
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'declined');
+    expect(await receiver.store.accepted()).toBe(false);
+    expect(payloadSent(network)).toBe(0);
+  });
+
+  test('a transfer whose record is stored (accepted on an earlier page) is not asked about again', async () => {
+    const network = new FakeNetwork();
+    const file = randomFile('again.bin', 50_000);
+    const sender = await share(network, [file]);
+    const store = new MemoryChunkStore();
+    store.accepted = async () => true;
+    const receiver = await receive(network, store, undefined, undefined, 'later');
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
+    expect(receiver.seen.offers).toEqual([]);
+    await sender.watch.until(() => sender.receivers()[0]?.progress?.state === 'done');
+  });
+
   test('a receiver refused by the handshake is listed as refused and gets nothing', async () => {
     const network = new FakeNetwork();
     const sender = await share(network, [randomFile('plans.pdf', 10_000)]);
@@ -310,6 +377,9 @@ describe('the share host and the receive client', () => {
         refused: (error) => {
           refusal = error;
           watch.changed();
+        },
+        asked: () => {
+          throw new Error('an intruder must never offer files');
         },
         progress: () => {
           throw new Error('an intruder must never get progress');

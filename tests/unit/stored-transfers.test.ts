@@ -100,6 +100,16 @@ describe('after a crash, nothing counts as stored that is not on disk as recorde
 });
 
 describe('stored transfers as the start page sees them', () => {
+  test('keeping the link writes nothing before the transfer is accepted; its record, once open() writes it, means accepted', async () => {
+    const f = fixture(2);
+    const store = f.store();
+    await store.keep(LINK);
+    expect(await f.store().accepted()).toBe(false);
+    expect(await f.list()).toEqual([]);
+    await store.open(f.manifest);
+    expect(await f.store().accepted()).toBe(true);
+  });
+
   test('the record keeps the link, the proven password and the receiver id; another page rejoins with them', async () => {
     const f = fixture(3);
     const store = f.store();

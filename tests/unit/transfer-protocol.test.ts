@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   FRAME_HEADER_BYTES,
   MAX_MESSAGE_BYTES,
+  MAX_TEXT_BYTES,
   ProtocolError,
   chunkCount,
   chunkLength,
@@ -10,6 +11,7 @@ import {
   encodeControl,
   encodeDataFrame,
   parseControl,
+  textProblem,
 } from '../../web/src/transfer/protocol.ts';
 
 describe('data frames', () => {
@@ -63,5 +65,21 @@ describe('control messages', () => {
   ])('reject %s with a clear ProtocolError', (_, text, reason) => {
     expect(() => parseControl(text)).toThrow(ProtocolError);
     expect(() => parseControl(text)).toThrow(reason);
+  });
+});
+
+describe('a shared text', () => {
+  test('round-trips exactly, and even the worst text under the limit fits one channel message', () => {
+    const text = '中文 🎉 https://example.test/?q=1\n\u0001';
+    expect(parseControl(encodeControl({ type: 'text', text }))).toEqual({ type: 'text', text });
+    const worst = '\u0001'.repeat(MAX_TEXT_BYTES);
+    expect(textProblem(worst)).toBeUndefined();
+    expect(encodeControl({ type: 'text', text: worst }).length).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+  });
+
+  test('over the limit (counted in UTF-8 bytes) it gets a clear error, and a peer that sends one is refused', () => {
+    const tooLong = '字'.repeat(MAX_TEXT_BYTES / 3 + 1);
+    expect(textProblem(tooLong)).toMatch(/^The text is too long to share: 33 KiB, at most 32 KiB\.$/);
+    expect(() => parseControl(JSON.stringify({ type: 'text', text: tooLong }))).toThrow(ProtocolError);
   });
 });

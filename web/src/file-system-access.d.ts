@@ -15,6 +15,7 @@ interface DataTransferItem {
 
 interface Window {
   showOpenFilePicker?(options?: { multiple?: boolean }): Promise<FileSystemFileHandle[]>;
+  showDirectoryPicker?(options?: { mode?: 'read' | 'readwrite' }): Promise<FileSystemDirectoryHandle>;
 }
 
 // File Handling (WICG): an installed app that the manifest's file_handlers named is opened with files this way.
@@ -28,4 +29,9 @@ interface LaunchQueue {
 
 interface Window {
   launchQueue?: LaunchQueue;
+}
+
+interface FileSystemDirectoryHandle {
+  // In TypeScript's DOM.AsyncIterable library, which this project does not load for the rest of the DOM.
+  entries(): AsyncIterableIterator<[string, FileSystemHandle]>;
 }

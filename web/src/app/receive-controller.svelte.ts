@@ -8,6 +8,7 @@ import type { FileEntry } from '../transfer/protocol.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import type { FileState, ReceiveProgress } from '../transfer/receiver.ts';
 import { RedrawGate } from './redraw-gate.ts';
+import type { SavedFile } from './save-all.ts';
 
 export interface IncomingFileView {
   entry: FileEntry;
@@ -24,7 +25,7 @@ export interface IncomingFileView {
  * `paused`: out of storage; retry() continues once space is freed. `password`: the share asks for one.
  * `reconnecting`: the connection to the sender is lost; the transfer goes on by itself when it is back.
  */
-type Phase = 'connecting' | 'waiting-for-sender' | 'password' | 'receiving' | 'reconnecting' | 'paused' | 'done' | 'problem';
+type Phase = 'connecting' | 'waiting-for-sender' | 'password' | 'consent' | 'receiving' | 'reconnecting' | 'paused' | 'done' | 'declined' | 'problem';
 
 /** The password question, while the share's password is asked for: after a wrong one, with the tries left. */
 export interface PasswordQuestion {
@@ -49,6 +50,10 @@ export class ReceiveController {
   passwordQuestion = $state<PasswordQuestion | undefined>(undefined);
   /** Stripes carrying data beside the transfer's channel (docs/protocols.md, "Striping"); shown as data-stripes. */
   stripes = $state(0);
+  /** The files the sender offers, while the person is asked to accept or decline them (phase `consent`). */
+  offer = $state<{ files: FileEntry[]; text: boolean } | undefined>(undefined);
+  /** The text the sender shares, once the person accepted and it arrived: shown as text, never opened. */
+  text = $state<string | undefined>(undefined);
 
   #client: ReceiveClient | undefined;
   #meters: RateMeter[] = [];
@@ -93,9 +98,13 @@ export class ReceiveController {
           this.#setPhase('problem', refusalMessage(error, this.target));
         },
         stripes: (count) => (this.stripes = count),
+        asked: (manifest, text) => {
+          this.offer = { files: manifest.files, text: text !== undefined };
+          this.#setPhase('consent', 'Nothing is stored until you accept.');
+        },
         progress: (progress) => this.#show(progress),
         problem: (message, fatal) => {
-          if (fatal || (this.phase !== 'done' && this.phase !== 'receiving')) this.#setPhase('problem', message);
+          if (fatal || !['done', 'receiving', 'consent', 'declined'].includes(this.phase)) this.#setPhase('problem', message);
         },
       },
     });
@@ -113,6 +122,19 @@ export class ReceiveController {
     this.passwordQuestion = undefined;
     this.#setPhase('connecting', 'Checking the password…');
     answer?.(password);
+  }
+
+  /** Takes the offered files: they are received and stored from now on. */
+  accept(): void {
+    this.offer = undefined;
+    this.#setPhase('receiving', 'Receiving…');
+    this.#client?.accept();
+  }
+
+  /** Refuses the offered files: the sender is told, nothing is stored. */
+  decline(): void {
+    this.offer = undefined;
+    this.#client?.decline();
   }
 
   /** Continues a transfer paused for lack of storage, from what is stored. */
@@ -134,6 +156,14 @@ export class ReceiveController {
     return this.#readyBlobs.get(file);
   }
 
+  /** Every finished file that is assembled (see readyBlob), with its path: what Save all saves. */
+  readyFiles(): SavedFile[] {
+    return this.files.flatMap((row, i) => {
+      const blob = this.#readyBlobs.get(i);
+      return blob ? [{ path: row.entry.path, blob, lastModified: row.entry.lastModified }] : [];
+    });
+  }
+
   #askPassword(wrong: { triesLeft: number } | undefined): Promise<string> {
     this.passwordQuestion = { wrong };
     this.#setPhase('password', wrong ? 'Wrong password.' : 'This share has a password.');
@@ -142,7 +172,7 @@ export class ReceiveController {
 
   /** The connection to the sender changed; the transfer's own state, once there is one, says more. */
   #linkState(state: LinkState): void {
-    if (this.phase === 'problem' || this.phase === 'done' || this.phase === 'paused' || this.phase === 'password') return;
+    if (['problem', 'done', 'paused', 'password', 'consent', 'declined'].includes(this.phase)) return;
     const transferring = this.files.length > 0;
     switch (state) {
       case 'connecting':
@@ -165,6 +195,11 @@ export class ReceiveController {
    * thousands of small files does not redraw every row once per file.
    */
   #show(progress: ReceiveProgress): void {
+    if (progress.state === 'declined') {
+      this.offer = undefined;
+      this.#setPhase('declined', 'You declined these files. Nothing was stored, and the sender was told.');
+      return;
+    }
     if (!progress.manifest) {
       // Ended before any file was listed (a broken manifest, storage that would not open): say why.
       if (progress.state === 'failed') this.#setPhase('problem', progress.error ?? 'The transfer failed.');
@@ -178,6 +213,7 @@ export class ReceiveController {
 
   #draw(progress: ReceiveProgress): void {
     const manifest = progress.manifest!;
+    this.text = progress.text;
     progress.files.forEach((file, i) => {
       if (file.state !== 'complete' || this.#blobs.has(i)) return;
       const blob = this.#store!.then((store) => store.blob(i));
@@ -220,7 +256,10 @@ export class ReceiveController {
     };
     switch (progress.state) {
       case 'done':
-        this.#setPhase('done', this.files.every((f) => f.state === 'complete') ? 'All files arrived and were verified.' : 'Finished, with problems.');
+        this.#setPhase(
+          'done',
+          this.files.length === 0 ? 'The text arrived.' : this.files.every((f) => f.state === 'complete') ? 'All files arrived and were verified.' : 'Finished, with problems.',
+        );
         break;
       case 'paused':
         // Out of space: the browser may grant more to storage it is told to keep.

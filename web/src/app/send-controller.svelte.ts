@@ -7,11 +7,12 @@ import { pickContinues, reopenShare, type ReopenProblem } from '../share/reopen-
 import { ShareHost, type ReceiverStatus } from '../share/share-host.ts';
 import type { ShareRecord } from '../storage/database.ts';
 import { ShareRecords } from '../storage/share-records.ts';
+import { textProblem } from '../transfer/protocol.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import type { OutgoingFile, SendProgress } from '../transfer/sender.ts';
 import { fromFileHandles, fromFileList, type PickedFile } from './picked-files.ts';
 import { sharedArrivalId } from '../share/shared-arrival.ts';
-import { takeShared } from '../storage/shared-inbox.ts';
+import { sharedTextOf, takeShared } from '../storage/shared-inbox.ts';
 import { ShareHashes } from '../transfer/share-hashes.ts';
 import { RedrawGate } from './redraw-gate.ts';
 
@@ -41,6 +42,8 @@ interface Drawing {
 /** The send view's state: a thin view-model over the share host (share/share-host.ts), which does the work. */
 export class SendController {
   files = $state<OutgoingFile[]>([]);
+  /** The text this share sends, if any. */
+  sharedText = $state<string | undefined>(undefined);
   link = $state<string | undefined>(undefined);
   status = $state('');
   problem = $state<string | undefined>(undefined);
@@ -88,9 +91,15 @@ export class SendController {
   async #shareArrived(id: string): Promise<void> {
     history.replaceState(history.state, '', '/');
     const items = await takeShared(id).catch(() => undefined);
-    if (!items) this.arrivalProblem = 'The shared files could not be found on this device any more. Choose them below.';
-    else if (items.files.length === 0) this.arrivalProblem = 'Dropline sends files, and nothing shared was a file. Choose files below.';
-    else await this.share(fromFileList(items.files));
+    if (!items) {
+      this.arrivalProblem = 'The shared files could not be found on this device any more. Choose them below.';
+      return;
+    }
+    // A title, text and link from the share sheet become the share's text, beside the files or alone.
+    this.text = sharedTextOf(items);
+    if (items.files.length > 0) await this.share(fromFileList(items.files));
+    else if (this.text !== '') this.shareText();
+    else this.arrivalProblem = 'Nothing shared was a file or a text. Choose files below.';
   }
 
   /** The share's password ('' for none): receivers that connect from now on must know it as well as the link. */
@@ -104,14 +113,35 @@ export class SendController {
     this.#kept?.update({ password });
   }
 
-  /** Shares picked files: as a new share, or, when they are an unfinished share's files, continuing that share. */
+  /** A text to share with the files picked next, or on its own (shareText()). */
+  text = $state('');
+  /** Why `text` cannot be shared, in words (too long), or undefined. */
+  readonly textProblem = $derived(textProblem(this.text));
+
+  /** Shares the text on its own, with no files. */
+  shareText(): void {
+    if (this.text.trim() === '' || this.textProblem || this.checking) return;
+    this.#start([]);
+  }
+
+  /**
+   * Shares picked files, with the text if one was typed: as a new share, or, when they are an unfinished share's
+   * files, continuing that share (its own text, if it had one, goes on).
+   */
   async share(files: PickedFile[]): Promise<void> {
     if (files.length === 0 || this.checking) return;
     this.pickProblem = undefined;
     this.#refusedPick = undefined;
     const unfinished = this.unfinished.find((record) => pickContinues(record, files));
     if (unfinished) return this.#continue(unfinished, files);
+    // The text's own field says why it is too long; the pick waits until it is fixed.
+    if (this.textProblem) return;
+    this.#start(files);
+  }
+
+  #start(files: PickedFile[]): void {
     const now = Date.now();
+    const text = this.text.trim() === '' ? undefined : this.text;
     // Each share its own transfer id: a second share from this tab is a new transfer to its receivers.
     const record: ShareRecord = {
       room: randomId(),
@@ -122,6 +152,7 @@ export class SendController {
       hashes: [],
       ...(files.some((f) => f.handle) && { handles: files.map((f) => f.handle) }),
       withdrawn: [],
+      ...(text !== undefined && { text }),
       createdAt: now,
       updatedAt: now,
     };
@@ -195,6 +226,7 @@ export class SendController {
 
   #run(record: ShareRecord, files: OutgoingFile[], hashes: ShareHashes): void {
     this.files = files;
+    this.sharedText = record.text;
     const target: ShareTarget = { room: record.room, secret: record.secret };
     this.link = shareUrl(location.origin, target);
     this.status = 'Connecting to the server…';
@@ -207,6 +239,7 @@ export class SendController {
       keys: deriveLinkKeys(target.room, target.secret),
       transferId: record.transferId,
       files,
+      text: record.text,
       hashes,
       peerToken: record.peerToken,
       withdrawn: record.withdrawn,
@@ -232,6 +265,8 @@ export class SendController {
     this.#kept = undefined;
     this.#drawing.clear();
     this.files = [];
+    this.sharedText = undefined;
+    this.text = '';
     this.link = undefined;
     this.receivers = [];
     this.withdrawn = new Set();

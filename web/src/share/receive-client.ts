@@ -10,6 +10,7 @@ import type { ChannelKind, ConnectionState, Network, PeerConnection, Signaling }
 import type { ShareTarget } from '../net/share-link.ts';
 import type { ReceiverStore } from '../storage/stored-transfers.ts';
 import type { TransferChannel } from '../transfer/channel.ts';
+import type { Manifest } from '../transfer/protocol.ts';
 import { ReceiveSession, type ReceiveProgress } from '../transfer/receiver.ts';
 
 /** Where the connection to the sender stands, for the status line; the transfer's own progress comes apart. */
@@ -23,6 +24,11 @@ export interface ReceiveClientEvents {
   refused(error: unknown): void;
   /** How many stripes carry the transfer's data beside its channel now (docs/protocols.md, "Striping"). */
   stripes?(count: number): void;
+  /**
+   * The proven sender offers these files and nothing is stored yet: answer with accept() or decline(). Not asked
+   * for a transfer whose record is stored (accepted on an earlier page): a reload or a resume goes straight on.
+   */
+  asked(manifest: Manifest, text: string | undefined): void;
   /** The transfer's progress (once per chunk: draw at your pace). */
   progress(progress: ReceiveProgress): void;
   /** A refusal from the signaler or a lost connection to it (`fatal` when reconnecting cannot help). */
@@ -72,6 +78,8 @@ export class ReceiveClient {
     transfer: (link, channel) => this.#authenticateThenReceive(link, channel),
     stripe: (link, channel) => this.#authenticateStripe(link, channel),
   };
+  /** Resolves the question asked(), while it is open. */
+  #answer: ((accepted: boolean) => void) | undefined;
 
   constructor(options: ReceiveClientOptions) {
     this.#o = options;
@@ -109,8 +117,34 @@ export class ReceiveClient {
     if (file === undefined) await (await this.#o.store).forget();
   }
 
+  /** Takes the files offered (see ReceiveClientEvents.asked): the transfer is stored from now on. */
+  accept(): void {
+    this.#answerOffer(true);
+  }
+
+  /** Refuses the files offered: the sender is told, and nothing is stored. */
+  decline(): void {
+    this.#answerOffer(false);
+  }
+
+  #answerOffer(accepted: boolean): void {
+    const answer = this.#answer;
+    this.#answer = undefined;
+    answer?.(accepted);
+  }
+
+  /** Asked by the transfer with the sender's first manifest, before anything is written (docs/security.md). */
+  async #consent(manifest: Manifest, text: string | undefined): Promise<boolean> {
+    if (await (await this.#o.store).accepted()) return true;
+    if (this.#stopped) return false;
+    const answer = new Promise<boolean>((resolve) => (this.#answer = resolve));
+    this.#o.events.asked(manifest, text);
+    return answer;
+  }
+
   stop(): void {
     this.#stopped = true;
+    this.#answerOffer(false);
     void this.#session?.cancel();
     this.#link?.connection.close();
     this.#signaling?.close();
@@ -178,14 +212,15 @@ export class ReceiveClient {
     const password = this.#answeredPassword;
     this.#answeredPassword = undefined;
     if (password !== undefined) this.#knownPassword = Promise.resolve(password);
-    // Recorded only now: a link whose sender never proved itself is not worth rejoining.
+    // Recorded only now: a link whose sender never proved itself is not worth rejoining. Kept in memory until the
+    // person accepts: the store writes it with the transfer's record (ReceiverStore.keep).
     const { room, secret } = this.#o.target;
     void store.keep({ room, secret, receiverId, verificationCode: proven.verificationCode, ...(password !== undefined && { password }) });
     link.channel = channel;
     this.#o.events.proven(proven.verificationCode);
     this.#o.events.link('connected');
     if (this.#session) this.#session.attach(channel);
-    else this.#session = new ReceiveSession(channel, store, (progress) => this.#o.events.progress(progress));
+    else this.#session = new ReceiveSession(channel, store, (progress) => this.#o.events.progress(progress), (manifest, text) => this.#consent(manifest, text));
   }
 
   /** The handshake on one channel of the link's connection: the same for its first, a replacement and a stripe. */

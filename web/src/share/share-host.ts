@@ -42,6 +42,8 @@ export interface ShareHostOptions {
   keys: Promise<LinkKeys>;
   transferId: string;
   files: readonly OutgoingFile[];
+  /** A text shared with the files, or instead of them. */
+  text?: string | undefined;
   network: Network;
   events: ShareHostEvents;
   /** The chunk hashes of the files, shared with whoever keeps the share; those already known are not computed again. */
@@ -304,7 +306,7 @@ export class ShareHost {
       if (this.#attempts.get(known.attempt.peerId) === known.attempt) this.#attempts.delete(known.attempt.peerId);
     }
     const state = known?.session.progress.state;
-    if (known && state !== 'done' && state !== 'failed' && state !== 'cancelled') {
+    if (known && state !== 'done' && state !== 'failed' && state !== 'cancelled' && state !== 'declined') {
       known.attempt = attempt;
       attempt.receiver = known;
       known.status = { ...known.status, verificationCode, connection: attempt.connection.state };
@@ -317,7 +319,7 @@ export class ShareHost {
     const session = new SendSession(
       channel,
       this.#o.files,
-      { transferId: this.#o.transferId, chunkSize: chunkSizeFor(attempt.connection.maxMessageSize), hashes: this.#hashes },
+      { transferId: this.#o.transferId, chunkSize: chunkSizeFor(attempt.connection.maxMessageSize), hashes: this.#hashes, text: this.#o.text },
       (progress) => receiver && this.#progress(receiver, progress),
     );
     receiver = { status, attempt, session };
@@ -326,6 +328,8 @@ export class ShareHost {
     session.start();
     for (const file of this.#withdrawn) session.cancel(file);
     void this.#openStripes(attempt, receiver, channel);
+    // Shown at once, with its code: the receiver may take a while to accept the files offered.
+    this.#progress(receiver, session.progress);
   }
 
   #progress(receiver: Receiver, progress: SendProgress): void {

@@ -86,6 +86,8 @@ export interface ShareRecord {
   handles?: Array<FileSystemFileHandle | undefined>;
   /** Files the sender took back, by index. */
   withdrawn: number[];
+  /** A text shared with the files, or instead of them: sent again to every receiver after a reload. */
+  text?: string;
   createdAt: number;
   updatedAt: number;
 }

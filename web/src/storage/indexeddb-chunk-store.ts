@@ -148,6 +148,10 @@ export class IndexedDbChunkStore implements ReceiverStore {
     return kept.map((k) => k.chunk);
   }
 
+  async accepted(): Promise<boolean> {
+    return (await (await this.#db).get('transfers', this.#key)) !== undefined;
+  }
+
   async rejoin(): Promise<Rejoin> {
     const link = (await (await this.#db).get('transfers', this.#key))?.link;
     if (!link) return {};

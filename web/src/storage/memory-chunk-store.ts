@@ -49,6 +49,10 @@ export class MemoryChunkStore implements ReceiverStore {
 
   async verified(): Promise<void> {}
 
+  async accepted(): Promise<boolean> {
+    return this.#manifest !== undefined;
+  }
+
   async rejoin(): Promise<Rejoin> {
     return {};
   }

@@ -17,6 +17,9 @@ export function sharedItemsOf(form: FormData): SharedItems {
   return { files, ...text('title'), ...text('text'), ...text('url') };
 }
 
+/** The title, text and link shared with the items, one a line, as the text of the share ('' for none). */
+export const sharedTextOf = (items: SharedItems): string => [items.title, items.text, items.url].filter((part) => part !== undefined).join('\n');
+
 /** Keeps shared items until the send view takes them; returns the id it takes them by. */
 export async function keepShared(items: SharedItems, { databaseName = DATABASE_NAME } = {}): Promise<string> {
   const id = crypto.randomUUID();

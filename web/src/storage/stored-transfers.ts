@@ -22,6 +22,8 @@ export interface Rejoin {
 
 /** A receiver's store of one transfer: the engine's port, plus what outlives the transfer's page. */
 export interface ReceiverStore extends ChunkStore {
+  /** Whether the transfer's record is stored: the person accepted it on this or an earlier page (docs/architecture.md). */
+  accepted(): Promise<boolean>;
   /** What an earlier page kept to rejoin this transfer, if anything. */
   rejoin(): Promise<Rejoin>;
   /** Records how to rejoin (with the transfer's record, now or when open() writes it), once the sender is proven. */

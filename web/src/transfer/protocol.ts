@@ -19,6 +19,19 @@ export const MAX_MESSAGE_BYTES = 256 * 1024;
 /** Control messages are small; anything bigger is a broken or hostile peer. */
 export const MAX_CONTROL_BYTES = 4 * 1024 * 1024;
 export const MAX_FILES = 10_000;
+/**
+ * A shared text's most UTF-8 bytes. JSON escapes a control character as six bytes, so even the worst text stays
+ * under MAX_MESSAGE_BYTES as one `text` message.
+ */
+export const MAX_TEXT_BYTES = 32 * 1024;
+
+export const utf8Length = (text: string): number => new TextEncoder().encode(text).byteLength;
+
+/** Why a text cannot be shared, in words, or undefined when it can. */
+export function textProblem(text: string): string | undefined {
+  const bytes = utf8Length(text);
+  return bytes > MAX_TEXT_BYTES ? `The text is too long to share: ${Math.ceil(bytes / 1024)} KiB, at most ${MAX_TEXT_BYTES / 1024} KiB.` : undefined;
+}
 
 /** Payload bytes per chunk for a channel whose SCTP transport allows `maxMessageSize`. */
 export function chunkSizeFor(maxMessageSize: number | undefined): number {
@@ -57,6 +70,11 @@ export const Manifest = v.strictObject({
 
 export const ControlMessage = v.variant('type', [
   Manifest,
+  /**
+   * Sender → receiver: a text shared with the files (or instead of them), sent just before the manifest on every
+   * channel, so it only ever travels after the handshake (docs/protocols.md). Shown as text, never opened.
+   */
+  v.strictObject({ type: v.literal('text'), text: v.pipe(v.string(), v.minLength(1), v.check((t) => utf8Length(t) <= MAX_TEXT_BYTES, 'text too long')) }),
   /** Receiver → sender: per file, how many leading chunks it already holds, verified. Answers the manifest, and ends a pause. */
   v.strictObject({ type: v.literal('resume'), have: v.pipe(v.array(Count), v.maxLength(MAX_FILES)) }),
   /** Receiver → sender: this many more bytes are committed to storage (credit for the window). */
@@ -67,6 +85,11 @@ export const ControlMessage = v.variant('type', [
   v.strictObject({ type: v.literal('file-end'), file: Count, chunks: Count, root: Hex256 }),
   /** Receiver → sender: storage is full; stop sending and forget the window until the next `resume`. */
   v.strictObject({ type: v.literal('pause'), reason: v.pipe(v.string(), v.maxLength(1024)) }),
+  /**
+   * Receiver → sender: the person declined the manifest's files; nothing was stored. Sent instead of the first
+   * `resume`, and again to a sender that comes back with the same manifest (docs/protocols.md).
+   */
+  v.strictObject({ type: v.literal('decline') }),
   /** Either side: stop one file, or the whole transfer when `file` is absent. */
   v.strictObject({ type: v.literal('cancel'), file: v.optional(Count) }),
   v.strictObject({ type: v.literal('error'), message: v.pipe(v.string(), v.maxLength(1024)) }),

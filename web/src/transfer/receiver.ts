@@ -27,12 +27,20 @@ export interface IncomingFileProgress {
  * `reconnecting`: the channel is gone and the transfer waits for a new one (attach()); nothing is lost, rows keep
  * their states. `paused`: storage ran out; retry() goes on.
  */
-export type ReceiveState = 'connecting' | 'receiving' | 'reconnecting' | 'done' | 'paused' | 'failed' | 'cancelled';
+export type ReceiveState = 'connecting' | 'receiving' | 'reconnecting' | 'done' | 'paused' | 'failed' | 'cancelled' | 'declined';
+
+/**
+ * Asked with the sender's first manifest, before anything is written to storage: whether the person takes these
+ * files. False declines the transfer; the sender is told (`decline`) and nothing is stored.
+ */
+export type Consent = (manifest: Manifest, text: string | undefined) => Promise<boolean>;
 
 export interface ReceiveProgress {
   state: ReceiveState;
   manifest?: Manifest;
   files: IncomingFileProgress[];
+  /** The text the sender shares with the files, once it arrived. */
+  text?: string;
   error?: string;
 }
 
@@ -63,6 +71,7 @@ export class ReceiveSession {
   #generation = 0;
   readonly #store: ChunkStore;
   readonly #onProgress: (progress: ReceiveProgress) => void;
+  readonly #consent: Consent;
   #progress: ReceiveProgress = { state: 'connecting', files: [] };
   #tracking: FileTracking[] = [];
   /** Frames are checked one after another so hashing never reorders them. */
@@ -70,10 +79,11 @@ export class ReceiveSession {
   #unacked = 0;
   #ackQueued = false;
 
-  constructor(channel: TransferChannel, store: ChunkStore, onProgress: (progress: ReceiveProgress) => void) {
+  constructor(channel: TransferChannel, store: ChunkStore, onProgress: (progress: ReceiveProgress) => void, consent: Consent = async () => true) {
     this.#channel = channel;
     this.#store = store;
     this.#onProgress = onProgress;
+    this.#consent = consent;
     this.#listen(channel);
   }
 
@@ -170,7 +180,7 @@ export class ReceiveSession {
   }
 
   get #isOver(): boolean {
-    return ['done', 'failed', 'cancelled', 'paused'].includes(this.#progress.state);
+    return ['done', 'failed', 'cancelled', 'paused', 'declined'].includes(this.#progress.state);
   }
 
   async #receive(data: string | ArrayBuffer): Promise<void> {
@@ -179,7 +189,7 @@ export class ReceiveSession {
       if (typeof data === 'string') {
         const message = parseControl(data);
         // A transfer that is over, or paused, still answers a sender that comes back with its manifest.
-        if (this.#isOver && message.type !== 'manifest') return;
+        if (this.#isOver && message.type !== 'manifest' && message.type !== 'text') return;
         await this.#handle(message);
       } else if (!this.#isOver) await this.#chunk(data);
     } catch (error) {
@@ -194,6 +204,18 @@ export class ReceiveSession {
       case 'manifest': {
         if (this.#progress.manifest) {
           await this.#manifestAgain(this.#progress.manifest, message);
+          return;
+        }
+        if (this.#progress.state === 'declined') {
+          this.#control({ type: 'decline' });
+          return;
+        }
+        // Nothing is stored before the person says yes: open() writes the transfer's record.
+        const accepted = await this.#consent(message, this.#progress.text);
+        if (this.#isOver) return; // cancelled or stopped while asking
+        if (!accepted) {
+          this.#control({ type: 'decline' });
+          this.#update({ state: 'declined' });
           return;
         }
         const have = await this.#store.open(message);
@@ -213,8 +235,14 @@ export class ReceiveSession {
           })),
         });
         this.#control({ type: 'resume', have: this.#tracking.map((t) => t.committedCount) });
+        // A share of only a text has no file to wait for.
+        this.#checkAllDone();
         return;
       }
+      case 'text':
+        // Kept in memory only: it is shown, never stored, and the sender sends it again on every channel.
+        if (this.#progress.text !== message.text) this.#update({ text: message.text });
+        return;
       case 'file-end': {
         const tracking = this.#tracking[message.file];
         if (!tracking || message.chunks !== tracking.chunks) throw new ProtocolError('file-end does not match the manifest');

@@ -24,7 +24,7 @@ export interface OutgoingFile {
  * `paused`: the receiver ran out of storage; sending continues when it says `resume` again. `reconnecting`: the
  * channel is gone; a new one (attach) continues from where the receiver says it stands.
  */
-export type SendState = 'connecting' | 'sending' | 'paused' | 'reconnecting' | 'done' | 'failed' | 'cancelled';
+export type SendState = 'connecting' | 'sending' | 'paused' | 'reconnecting' | 'done' | 'failed' | 'cancelled' | 'declined';
 
 export interface SendProgress {
   state: SendState;
@@ -41,6 +41,8 @@ export interface SendOptions {
   windowBytes?: number;
   /** Chunk hashes shared with the share's other receivers; hashed ahead where the share had time. */
   hashes?: ShareHashes;
+  /** A text shared with the files (at most MAX_TEXT_BYTES), or none. */
+  text?: string | undefined;
 }
 
 /** Receivers acknowledge after committing to storage, in 4 MiB batches; 32 MiB keeps the wire busy while they write and bounds their memory. */
@@ -64,7 +66,8 @@ export class SendSession {
   /** Which channel is current: messages and closes of a replaced one are ignored. */
   #generation = 0;
   readonly #files: readonly OutgoingFile[];
-  readonly #options: Required<Omit<SendOptions, 'hashes'>>;
+  readonly #options: Required<Omit<SendOptions, 'hashes' | 'text'>>;
+  readonly #text: string | undefined;
   readonly #onProgress: (progress: SendProgress) => void;
   readonly #changed = new Pulse();
   /** Chunk hashes, kept so a resumed, repeated or shared chunk is not hashed twice. */
@@ -83,7 +86,8 @@ export class SendSession {
   constructor(channel: TransferChannel, files: readonly OutgoingFile[], options: SendOptions, onProgress: (p: SendProgress) => void) {
     this.#channel = channel;
     this.#files = files;
-    const { hashes = new ShareHashes(), ...limits } = options;
+    const { hashes = new ShareHashes(), text, ...limits } = options;
+    this.#text = text || undefined;
     this.#options = { windowBytes: DEFAULT_WINDOW_BYTES, ...limits };
     this.#onProgress = onProgress;
     this.#hashes = hashes;
@@ -180,8 +184,10 @@ export class SendSession {
     return this.#progress;
   }
 
-  /** Announces the files; sending starts when the receiver answers with its resume point. */
+  /** Announces the text and the files; sending starts when the receiver answers with its resume point. */
   start(): void {
+    // Before the manifest: the receiver knows there is a text when it offers the files to the person.
+    if (this.#text) this.#control({ type: 'text', text: this.#text });
     this.#control({
       type: 'manifest',
       version: PROTOCOL_VERSION,
@@ -201,7 +207,7 @@ export class SendSession {
   }
 
   get #finished(): boolean {
-    return this.#progress.state === 'done' || this.#progress.state === 'failed' || this.#progress.state === 'cancelled';
+    return ['done', 'failed', 'cancelled', 'declined'].includes(this.#progress.state);
   }
 
   #receive(data: string | ArrayBuffer): void {
@@ -245,6 +251,9 @@ export class SendSession {
         this.#changed.fire();
         return;
       }
+      case 'decline':
+        this.#end('declined');
+        return;
       case 'cancel':
         if (message.file === undefined) this.#end('cancelled', 'the receiver cancelled');
         else this.#cancelledFiles.add(message.file);
