@@ -73,7 +73,7 @@ test('files the installed app is opened with from the file manager (launchQueue)
   const link = await readShareLink(sender);
   const listed = await sender.evaluate(() => document.querySelector('main')?.textContent ?? '', undefined);
   for (const file of files) expect(listed).toContain(file.name);
-  await receiver.goto(link);
+  await receiveLink(receiver, link);
   await waitForRows(receiver, files.length, 'complete');
   await saveAndVerify(receiver, files);
 });

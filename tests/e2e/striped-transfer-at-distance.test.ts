@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Peer } from '../support/browser.ts';
 import { makeFile } from '../support/files.ts';
 import { startSignalServer, type RunningServer } from '../support/signal-server.ts';
-import { saveAndVerify, shareFiles, TRANSFER_TIMEOUT_MS, waitForFraction, waitForRows } from '../support/transfer-flow.ts';
+import { receiveLink, saveAndVerify, shareFiles, TRANSFER_TIMEOUT_MS, waitForFraction, waitForRows } from '../support/transfer-flow.ts';
 import { useTransferPeers } from '../support/transfer-peers.ts';
 import { startTurn, type RunningTurn } from '../support/turn-server.ts';
 import { startDelayProxyProcess, type DelayProxyProcess } from '../support/udp-delay-proxy.ts';
@@ -46,7 +46,7 @@ const waitForStripes = (receiver: Peer, count: number): Promise<void> =>
 test('at a 50 ms round trip, 64 MiB travels over at least three channels and arrives intact', async () => {
   const { sender, receiver, dir } = peers;
   const file = await makeFile(dir, 'far-64MiB.bin', 64 * MiB);
-  await receiver.goto(await shareFiles(sender, rig.server.url, [file]));
+  await receiveLink(receiver, await shareFiles(sender, rig.server.url, [file]));
   await waitForStripes(receiver, 2);
   await waitForRows(receiver, 1, 'complete');
   await saveAndVerify(receiver, [file]);
@@ -55,7 +55,7 @@ test('at a 50 ms round trip, 64 MiB travels over at least three channels and arr
 test('one of the channels killed mid-file: the transfer still completes, intact', async () => {
   const { sender, receiver, dir } = peers;
   const file = await makeFile(dir, 'far-cut-64MiB.bin', 64 * MiB);
-  await receiver.goto(await shareFiles(sender, rig.server.url, [file]));
+  await receiveLink(receiver, await shareFiles(sender, rig.server.url, [file]));
   await waitForStripes(receiver, 2);
   await waitForFraction(receiver, 0.25);
   const killed = await receiver.evaluate(() => {
