@@ -26,8 +26,16 @@ export async function shareFiles(peer: Peer, baseUrl: string, files: SourceFile[
   return readShareLink(peer);
 }
 
-/** Accepts the files the receive view offers, as a person would once the code matches (nothing is stored before). */
-export const acceptOffer = (peer: Peer): Promise<void> => peer.click('[data-testid="accept"]');
+/**
+ * Accepts the files the receive view offers, as a person would once the code matches (nothing is stored before).
+ * The offer shows only once the handshake has proven both ends, which on a loaded machine can take longer than a
+ * driver's default click timeout (30 s), so it is waited for as a state first.
+ */
+export async function acceptOffer(peer: Peer): Promise<void> {
+  const wait = peer.waitFor(() => document.querySelector<HTMLButtonElement>('[data-testid="accept"]')?.disabled === false, undefined, TRANSFER_TIMEOUT_MS);
+  await explained(peer, 'no offer to accept', wait);
+  await peer.click('[data-testid="accept"]');
+}
 
 /** Opens a share link on `peer` and accepts the files it offers. */
 export async function receiveLink(peer: Peer, link: string): Promise<void> {
