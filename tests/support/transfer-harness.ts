@@ -85,3 +85,44 @@ export function startTransfer(files: Array<{ name: string; data: Uint8Array }>, 
 export async function storedBytes(store: ChunkStore, file: number): Promise<Uint8Array> {
   return new Uint8Array(await (await store.blob(file)).arrayBuffer());
 }
+
+/**
+ * A SendSession and a ReceiveSession joined by a channel pair that a test drives step by step: it starts the
+ * sender, replaces channels (`ends`, `attach`) and adds stripes when it chooses, and waits on any state with `until`.
+ */
+export function sessionPair<Store extends ChunkStore>(files: Array<{ name: string; data: Uint8Array }>, options: { chunkSize: number; windowBytes: number; store: Store }) {
+  const { store } = options;
+  let send: SendProgress | undefined;
+  let receive: ReceiveProgress | undefined;
+  const waiters: Array<() => void> = [];
+  const changed = () => waiters.splice(0).forEach((wake) => wake());
+  const [senderEnd, receiverEnd] = fakeChannelPair();
+  const receiver = new ReceiveSession(receiverEnd, store, (p) => {
+    receive = p;
+    changed();
+  });
+  const sender = new SendSession(senderEnd, files.map((f) => outgoing(f.name, f.data)), { transferId: TRANSFER_ID, chunkSize: options.chunkSize, windowBytes: options.windowBytes }, (p) => {
+    send = p;
+    changed();
+  });
+  const until = async (reached: () => boolean): Promise<void> => {
+    while (!reached()) await new Promise<void>((resolve) => waiters.push(resolve));
+  };
+  const stripe = (channel: FakeChannelOptions = {}): FakeChannelEnd => {
+    const [a, b] = fakeChannelPair(channel);
+    sender.addStripe(a);
+    receiver.addStripe(b);
+    return a;
+  };
+  return {
+    sender,
+    receiver,
+    store,
+    ends: [senderEnd, receiverEnd] as [FakeChannelEnd, FakeChannelEnd],
+    stripe,
+    send: () => send,
+    receive: () => receive,
+    until,
+    done: () => until(() => send?.state === 'done' && receive?.state === 'done'),
+  };
+}

@@ -1,10 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { MemoryChunkStore } from '../../web/src/storage/memory-chunk-store.ts';
 import { decodeDataFrame, encodeControl } from '../../web/src/transfer/protocol.ts';
-import { ReceiveSession, type ReceiveProgress } from '../../web/src/transfer/receiver.ts';
-import { SendSession, type SendProgress } from '../../web/src/transfer/sender.ts';
-import { fakeChannelPair, type FakeChannelEnd } from '../support/fake-channel.ts';
-import { outgoing, randomFile, storedBytes, TRANSFER_ID } from '../support/transfer-harness.ts';
+import { SendSession } from '../../web/src/transfer/sender.ts';
+import { fakeChannelPair } from '../support/fake-channel.ts';
+import { outgoing, randomFile, sessionPair, storedBytes, TRANSFER_ID } from '../support/transfer-harness.ts';
 
 const CHUNK = 4096;
 const WINDOW = 8 * CHUNK;
@@ -13,35 +12,8 @@ const WINDOW = 8 * CHUNK;
 const payloadBytes = (sent: Array<string | ArrayBuffer>): number =>
   sent.reduce((n, m) => n + (typeof m === 'string' ? 0 : decodeDataFrame(m).payload.byteLength), 0);
 
-/** A sender and a receiver session, joined by channels the test replaces at will. */
-function pair(files: Array<{ name: string; data: Uint8Array }>, store = new MemoryChunkStore()) {
-  let send: SendProgress | undefined;
-  let receive: ReceiveProgress | undefined;
-  const waiters: Array<() => void> = [];
-  const changed = () => waiters.splice(0).forEach((wake) => wake());
-  const [senderEnd, receiverEnd] = fakeChannelPair();
-  const receiver = new ReceiveSession(receiverEnd, store, (p) => {
-    receive = p;
-    changed();
-  });
-  const sender = new SendSession(senderEnd, files.map((f) => outgoing(f.name, f.data)), { transferId: TRANSFER_ID, chunkSize: CHUNK, windowBytes: WINDOW }, (p) => {
-    send = p;
-    changed();
-  });
-  const until = async (reached: () => boolean): Promise<void> => {
-    while (!reached()) await new Promise<void>((resolve) => waiters.push(resolve));
-  };
-  return {
-    sender,
-    receiver,
-    store,
-    ends: [senderEnd, receiverEnd] as [FakeChannelEnd, FakeChannelEnd],
-    send: () => send,
-    receive: () => receive,
-    until,
-    done: () => until(() => send?.state === 'done' && receive?.state === 'done'),
-  };
-}
+/** A session pair with this file's chunk size and window. */
+const pair = (files: Array<{ name: string; data: Uint8Array }>, store = new MemoryChunkStore()) => sessionPair(files, { chunkSize: CHUNK, windowBytes: WINDOW, store });
 
 describe('a transfer outlives its channel', () => {
   test('a channel lost mid-file leaves both sides reconnecting with rows unchanged; a new one finishes it, re-sending at most a window', async () => {

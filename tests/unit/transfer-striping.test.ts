@@ -1,10 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { MemoryChunkStore } from '../../web/src/storage/memory-chunk-store.ts';
 import { decodeDataFrame } from '../../web/src/transfer/protocol.ts';
-import { ReceiveSession, type ReceiveProgress } from '../../web/src/transfer/receiver.ts';
-import { SendSession, type SendProgress } from '../../web/src/transfer/sender.ts';
-import { fakeChannelPair, type FakeChannelEnd, type FakeChannelOptions } from '../support/fake-channel.ts';
-import { outgoing, randomFile, storedBytes, TRANSFER_ID } from '../support/transfer-harness.ts';
+import { fakeChannelPair, type FakeChannelEnd } from '../support/fake-channel.ts';
+import { randomFile, sessionPair, storedBytes } from '../support/transfer-harness.ts';
 
 const CHUNK = 4096;
 const WINDOW = 16 * CHUNK;
@@ -22,42 +20,8 @@ class RecordingStore extends MemoryChunkStore {
   }
 }
 
-/** A sender and a receiver joined by a session channel; stripes are added by the test. */
-function pair(files: Array<{ name: string; data: Uint8Array }>, store = new RecordingStore()) {
-  let send: SendProgress | undefined;
-  let receive: ReceiveProgress | undefined;
-  const waiters: Array<() => void> = [];
-  const changed = () => waiters.splice(0).forEach((wake) => wake());
-  const [senderEnd, receiverEnd] = fakeChannelPair();
-  const receiver = new ReceiveSession(receiverEnd, store, (p) => {
-    receive = p;
-    changed();
-  });
-  const sender = new SendSession(senderEnd, files.map((f) => outgoing(f.name, f.data)), { transferId: TRANSFER_ID, chunkSize: CHUNK, windowBytes: WINDOW }, (p) => {
-    send = p;
-    changed();
-  });
-  const until = async (reached: () => boolean): Promise<void> => {
-    while (!reached()) await new Promise<void>((resolve) => waiters.push(resolve));
-  };
-  const stripe = (options: FakeChannelOptions = {}): FakeChannelEnd => {
-    const [a, b] = fakeChannelPair(options);
-    sender.addStripe(a);
-    receiver.addStripe(b);
-    return a;
-  };
-  return {
-    sender,
-    receiver,
-    store,
-    ends: [senderEnd, receiverEnd] as [FakeChannelEnd, FakeChannelEnd],
-    stripe,
-    send: () => send,
-    receive: () => receive,
-    until,
-    done: () => until(() => send?.state === 'done' && receive?.state === 'done'),
-  };
-}
+/** A session pair with this file's chunk size and window. */
+const pair = (files: Array<{ name: string; data: Uint8Array }>, store = new RecordingStore()) => sessionPair(files, { chunkSize: CHUNK, windowBytes: WINDOW, store });
 
 /** The credit the receiver granted in `ack` messages. */
 const acked = (end: FakeChannelEnd): number =>
