@@ -1,17 +1,20 @@
 /**
  * Takes screenshots of every view at desktop and phone size, mid-transfer and
  * finished, the library, the install offers and a share-sheet arrival, so a person can look at what the app shows:
- * `npm run build && npx tsx tests/tools/screenshots.ts [outDir]` (it serves the built app with the built signaler).
+ * `npm run build && npx tsx tests/tools/screenshots.ts [outDir] [light,dark]` (it serves the built app with the
+ * built signaler). Each scheme named (both unless told) is shot as a device set to it would show it, the app's
+ * theme left on System; dark ones are named `<size>-dark-…`.
  */
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, type ChromiumPeer } from '../support/chromium.ts';
 import { makeFile, scratchDir } from '../support/files.ts';
 import { startSignalServer } from '../support/signal-server.ts';
 import { shareFiles, waitForFraction, waitForRows } from '../support/transfer-flow.ts';
 
 const outDir = process.argv[2] ?? '.tmp/screenshots';
 const viewports = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
+const schemes = (process.argv[3] ?? 'light,dark').split(',') as Array<'light' | 'dark'>;
 
 await mkdir(outDir, { recursive: true });
 const dir = await scratchDir();
@@ -23,9 +26,15 @@ const files = [
 const talk = await makeFile(dir, 'conference-talk.mp4', 64 * 1024 * 1024);
 const server = await startSignalServer();
 try {
-  for (const [name, viewport] of Object.entries(viewports)) {
-    const sender = await launchChromium({ viewport });
-    const receiver = await launchChromium({ viewport });
+  for (const [size, viewport] of Object.entries(viewports)) for (const scheme of schemes) {
+    const name = scheme === 'light' ? size : `${size}-dark`;
+    const launch = async (): Promise<ChromiumPeer> => {
+      const peer = await launchChromium({ viewport });
+      await peer.page.emulateMedia({ colorScheme: scheme });
+      return peer;
+    };
+    const sender = await launch();
+    const receiver = await launch();
     try {
       await sender.page.goto(server.url);
       await sender.page.screenshot({ path: join(outDir, `${name}-send-empty.png`), fullPage: true });
@@ -49,7 +58,7 @@ try {
       await sender.page.waitForSelector('[data-testid="receiver-row"][data-state="done"]');
       await sender.page.screenshot({ path: join(outDir, `${name}-send-done.png`), fullPage: true });
       // A second device without room: it pauses, and the sender shows it waiting.
-      const full = await launchChromium({ viewport });
+      const full = await launch();
       try {
         const cdp = await full.context.newCDPSession(full.page);
         await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize: 2 * 1024 * 1024 });
@@ -63,7 +72,7 @@ try {
         await full.close();
       }
       // A visitor with a damaged link is refused at both ends; then a share with a password asks for it.
-      const visitor = await launchChromium({ viewport });
+      const visitor = await launch();
       try {
         await visitor.page.goto(link.replace(/#k=.*$/, '#k=AAAAAAAAAAAAAAAAAAAAAA'));
         await visitor.page.getByRole('alert').filter({ hasText: 'tampered' }).waitFor();
@@ -142,6 +151,7 @@ try {
       await sender.page.getByTestId('install').waitFor();
       await sender.page.screenshot({ path: join(outDir, `${name}-install-offer.png`), fullPage: true });
       const iphone = await sender.context.newPage();
+      await iphone.emulateMedia({ colorScheme: scheme });
       const cdp = await sender.context.newCDPSession(iphone);
       await cdp.send('Emulation.setUserAgentOverride', {
         userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1',
