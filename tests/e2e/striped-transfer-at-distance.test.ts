@@ -43,18 +43,11 @@ afterAll(async () => {
 const waitForStripes = (receiver: Peer, count: number): Promise<void> =>
   receiver.waitFor((count) => Number(document.querySelector('[data-testid="receive-view"]')?.getAttribute('data-stripes') ?? 0) >= count, count, TRANSFER_TIMEOUT_MS);
 
-test('at a 50 ms round trip, 64 MiB travels over at least three channels and arrives intact', async () => {
+// One transfer proves both things the striping must do at a distance, since a 64 MiB run through the proxy takes
+// a minute or more here: it spreads over at least three channels, and it survives losing one of them mid-file.
+test('at a 50 ms round trip, 64 MiB travels over at least three channels, loses one mid-file, and still arrives intact', async () => {
   const { sender, receiver, dir } = peers;
   const file = await makeFile(dir, 'far-64MiB.bin', 64 * MiB);
-  await receiveLink(receiver, await shareFiles(sender, rig.server.url, [file]));
-  await waitForStripes(receiver, 2);
-  await waitForRows(receiver, 1, 'complete');
-  await saveAndVerify(receiver, [file]);
-});
-
-test('one of the channels killed mid-file: the transfer still completes, intact', async () => {
-  const { sender, receiver, dir } = peers;
-  const file = await makeFile(dir, 'far-cut-64MiB.bin', 64 * MiB);
   await receiveLink(receiver, await shareFiles(sender, rig.server.url, [file]));
   await waitForStripes(receiver, 2);
   await waitForFraction(receiver, 0.25);
