@@ -20,8 +20,8 @@ const FILES = 8;
 const FILE_MIB = 128;
 /** What the receiving renderer may grow by while it zips 1 GiB: the zip streams from disk to disk. */
 const LIMIT_MIB = 96;
-/** A gigabyte each way on a shared 2-core machine: generous, as the bench waits for states, not times. */
-const TIMEOUT_MS = 20 * 60_000;
+/** A gigabyte each way on a shared 2-core machine that other jobs may load 10 times over: waits for states, not times. */
+const TIMEOUT_MS = 60 * 60_000;
 
 export interface SaveAllResult {
   totalMiB: number;
@@ -52,12 +52,15 @@ export async function benchSaveAll(): Promise<SaveAllResult> {
   // Pinned like the transfer runs: each end a core of its own, as two devices would be.
   const sender = await launchChromium({ cpus: '0' });
   const receiver = await launchChromium({ cpus: '1' });
+  // Sampling stops before the browsers close, even when a step fails: a sample of a closed browser would throw.
+  const meters: RendererMemory[] = [];
   try {
     const files: SourceFile[] = [];
     for (let i = 1; i <= FILES; i++) files.push(await makeFile(dir, `save-all-${i}.bin`, FILE_MIB * MiB));
     execFileSync('sync');
     await receiver.goto(server.url);
     const whole = await RendererMemory.start(receiver);
+    meters.push(whole);
     const link = await shareFiles(sender, server.url, files);
     await receiveLink(receiver, link);
     await waitForRows(receiver, FILES, 'complete', TIMEOUT_MS);
@@ -66,6 +69,7 @@ export async function benchSaveAll(): Promise<SaveAllResult> {
     execFileSync('sync');
 
     const zipping = await RendererMemory.start(receiver);
+    meters.push(zipping);
     const started = Date.now();
     const [download] = await Promise.all([receiver.page.waitForEvent('download', { timeout: TIMEOUT_MS }), receiver.click('[data-testid="save-all"]')]);
     const path = await download.path();
@@ -93,6 +97,7 @@ export async function benchSaveAll(): Promise<SaveAllResult> {
     console.log(line);
     return { totalMiB, mbPerSecond: r(mbPerSecond), rssGrowthMiB: r(rssGrowthMiB), rssGrowthWholeMiB: r(rssGrowthWholeMiB), pass, line };
   } finally {
+    await Promise.all(meters.map((meter) => meter.stop().catch(() => undefined)));
     await receiver.close();
     await sender.close();
     await server.stop();
