@@ -258,16 +258,14 @@ export class ReceiveController {
       secondsLeft: receiving ? this.#overallMeter.secondsLeft(totalBytes - bytes) : undefined,
     };
     switch (progress.state) {
-      case 'done':
+      case 'done': {
+        const verified = this.files.every((f) => f.state === 'complete');
+        const allVerified = 'All files arrived and were verified.';
         // Told once, as it finishes here: a finished transfer opened again is not news.
-        if ((this.phase === 'receiving' || this.phase === 'reconnecting') && this.files.length > 0 && this.files.every((f) => f.state === 'complete')) {
-          void notifyFinished('Files received', 'All files arrived and were verified.');
-        }
-        this.#setPhase(
-          'done',
-          this.files.length === 0 ? 'The text arrived.' : this.files.every((f) => f.state === 'complete') ? 'All files arrived and were verified.' : 'Finished, with problems.',
-        );
+        if (verified && this.files.length > 0 && (this.phase === 'receiving' || this.phase === 'reconnecting')) void notifyFinished('Files received', allVerified);
+        this.#setPhase('done', this.files.length === 0 ? 'The text arrived.' : verified ? allVerified : 'Finished, with problems.');
         break;
+      }
       case 'paused':
         // Out of space: the browser may grant more to storage it is told to keep.
         requestPersistentStorage();

@@ -298,7 +298,7 @@ export class SendController {
       this.#drawing.set(changed.key, drawing);
     }
     // Not paced like the rows: the screen lock should follow the transfers as they start and stop.
-    this.sending = sendingToAny(all);
+    this.sending = this.#host !== undefined && sendingToAny(all);
     const state = changed.progress?.state;
     // Finishing is what was seen sending (or waiting mid-way): a receiver already served before a reload is not news.
     if (state === 'done' && (drawing.state === 'sending' || drawing.state === 'reconnecting')) void notifyFinished('Files delivered', 'A receiver got every file.');
