@@ -30,6 +30,44 @@ function hiddenAndRecorded(): void {
   };
 }
 
+/** A screen wake lock that records when it is taken and released (headless Chromium's own would refuse). */
+function recordedWakeLock(): void {
+  const locks: string[] = [];
+  Object.assign(window, { __locks: locks });
+  const request = async (): Promise<unknown> => {
+    locks.push('taken');
+    const sentinel = {
+      released: false,
+      release: async () => {
+        sentinel.released = true;
+        locks.push('released');
+      },
+    };
+    return sentinel;
+  };
+  Object.defineProperty(navigator, 'wakeLock', { configurable: true, value: { request } });
+}
+
+const locks = (peer: (typeof peers)['sender']): Promise<string[]> => peer.evaluate(() => (window as unknown as { __locks: string[] }).__locks, undefined);
+
+// First: the later test's init scripts stay with the browsers and make their tabs look hidden.
+test('the sender keeps the screen on while it sends, as the receiver does while files arrive, and both let go when done', async () => {
+  const { sender, receiver, dir } = peers;
+  for (const peer of [sender, receiver]) await peer.addInitScript(recordedWakeLock);
+  const file = await makeFile(dir, 'long-film.mkv', 32 * 1024 * 1024);
+  const link = await shareFiles(sender, signal.server.url, [file]);
+  await receiver.goto(link);
+  await receiver.waitFor(() => document.querySelector('[data-testid="accept"]'), undefined, REDRAW_TIMEOUT_MS);
+  // Offered, not accepted: nothing is sent yet.
+  expect(await locks(sender)).toEqual([]);
+  await receiver.click('[data-testid="accept"]');
+  await sender.waitFor(() => (window as unknown as { __locks: string[] }).__locks.includes('taken'), undefined, REDRAW_TIMEOUT_MS);
+  await waitForRows(receiver, 1, 'complete');
+  await waitForReceivers(sender, ['done'], REDRAW_TIMEOUT_MS);
+  await expect.poll(() => locks(sender), { timeout: REDRAW_TIMEOUT_MS }).toEqual(['taken', 'released']);
+  await expect.poll(() => locks(receiver), { timeout: REDRAW_TIMEOUT_MS }).toEqual(['taken', 'released']);
+});
+
 const notices = (peer: (typeof peers)['sender']): Promise<string[]> => peer.evaluate(() => (window as unknown as { __notices: string[] }).__notices, undefined);
 
 test('with permission and the tab hidden, each side is told once when the files are through', async () => {
