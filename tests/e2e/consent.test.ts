@@ -1,9 +1,9 @@
 import { expect, test } from 'vitest';
 import { chunkStorage } from '../support/chunk-storage.ts';
 import { makeFile } from '../support/files.ts';
-import { waitForReceivers } from '../support/sender-view.ts';
+import { receiverText, waitForReceivers } from '../support/sender-view.ts';
 import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts';
-import { REDRAW_TIMEOUT_MS, receiveLink, shareFiles, verificationCodes, waitForFraction, waitForRow } from '../support/transfer-flow.ts';
+import { REDRAW_TIMEOUT_MS, receiveLink, rowText, shareFiles, verificationCodes, waitForFraction, waitForRows } from '../support/transfer-flow.ts';
 
 const peers = useTransferPeers(1);
 const signal = useSignalServer();
@@ -37,15 +37,20 @@ test('the receiver sees what is offered before anything is stored; declining tel
   expect(await chunkStorage(receiver)).toMatchObject(NOTHING_STORED);
 });
 
-test('accepted, then cancelled mid-file: the sender is told and what was stored is deleted', async () => {
+test('accepted, then cancelled mid-file: the sender is told, every unfinished row ends failed, and what was stored is deleted', async () => {
   const { sender, receiver, dir } = peers;
   const file = await makeFile(dir, 'long-film.mkv', 64 * 1024 * 1024);
-  const link = await shareFiles(sender, signal.server.url, [file]);
+  // Files go one after another: this one has not started when the first is cancelled.
+  const next = await makeFile(dir, 'credits.srt', 40_000);
+  const link = await shareFiles(sender, signal.server.url, [file, next]);
   await receiveLink(receiver, link);
   await waitForFraction(receiver, 0.1);
   await receiver.click('button.cancel-all');
-  await waitForRow(receiver, file.name, 'failed', REDRAW_TIMEOUT_MS);
+  // `failed`: that file's transfer is over and did not succeed (the row says "cancelled").
+  await waitForRows(receiver, 2, 'failed', REDRAW_TIMEOUT_MS);
+  expect(await rowText(receiver, file.name)).toContain('cancelled');
   await waitForReceivers(sender, ['cancelled'], REDRAW_TIMEOUT_MS);
+  expect(await receiverText(sender)).toContain('Cancelled');
   // Deleting the stored record and bytes runs after the cancel is shown.
   await expect.poll(() => chunkStorage(receiver), { timeout: REDRAW_TIMEOUT_MS }).toMatchObject(NOTHING_STORED);
 });

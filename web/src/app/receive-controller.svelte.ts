@@ -9,6 +9,7 @@ import { RateMeter } from '../transfer/rate-meter.ts';
 import type { FileState, ReceiveProgress } from '../transfer/receiver.ts';
 import { RedrawGate } from './redraw-gate.ts';
 import type { SavedFile } from './save-all.ts';
+import { askToNotify, notifyFinished } from './finished-notice.ts';
 
 export interface IncomingFileView {
   entry: FileEntry;
@@ -126,6 +127,8 @@ export class ReceiveController {
 
   /** Takes the offered files: they are received and stored from now on. */
   accept(): void {
+    // The moment the person decides to wait for these files: a notice can tell them, in another app, when they are in.
+    askToNotify();
     this.offer = undefined;
     this.#setPhase('receiving', 'Receiving…');
     this.#client?.accept();
@@ -255,12 +258,14 @@ export class ReceiveController {
       secondsLeft: receiving ? this.#overallMeter.secondsLeft(totalBytes - bytes) : undefined,
     };
     switch (progress.state) {
-      case 'done':
-        this.#setPhase(
-          'done',
-          this.files.length === 0 ? 'The text arrived.' : this.files.every((f) => f.state === 'complete') ? 'All files arrived and were verified.' : 'Finished, with problems.',
-        );
+      case 'done': {
+        const verified = this.files.every((f) => f.state === 'complete');
+        const allVerified = 'All files arrived and were verified.';
+        // Told once, as it finishes here: a finished transfer opened again is not news.
+        if (verified && this.files.length > 0 && (this.phase === 'receiving' || this.phase === 'reconnecting')) void notifyFinished('Files received', allVerified);
+        this.#setPhase('done', this.files.length === 0 ? 'The text arrived.' : verified ? allVerified : 'Finished, with problems.');
         break;
+      }
       case 'paused':
         // Out of space: the browser may grant more to storage it is told to keep.
         requestPersistentStorage();

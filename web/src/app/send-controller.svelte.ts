@@ -15,6 +15,8 @@ import { sharedArrivalId } from '../share/shared-arrival.ts';
 import { sharedTextOf, takeShared } from '../storage/shared-inbox.ts';
 import { ShareHashes } from '../transfer/share-hashes.ts';
 import { RedrawGate } from './redraw-gate.ts';
+import { askToNotify, notifyFinished } from './finished-notice.ts';
+import { reconnecting, sendingToAny } from './sending.ts';
 
 export interface ReceiverView {
   key: string;
@@ -29,14 +31,12 @@ export interface ReceiverView {
   reconnecting: boolean;
 }
 
-/** A transfer waits while its connection is down, whatever its session last said. */
-const reconnecting = (status: ReceiverStatus): boolean =>
-  status.progress?.state === 'reconnecting' || (status.progress?.state === 'sending' && (status.connection === 'disconnected' || status.connection === 'failed'));
-
 /** Per receiver: its speed meter and redraw pace, which last as long as the share. */
 interface Drawing {
   meter: RateMeter;
   redraw: RedrawGate;
+  /** The state it last reported, so that finishing is told once, as it happens. */
+  state: SendProgress['state'] | undefined;
 }
 
 /** The send view's state: a thin view-model over the share host (share/share-host.ts), which does the work. */
@@ -48,6 +48,8 @@ export class SendController {
   status = $state('');
   problem = $state<string | undefined>(undefined);
   receivers = $state<ReceiverView[]>([]);
+  /** Bytes are going to at least one receiver now (the view keeps the screen on meanwhile). */
+  sending = $state(false);
   /** Files the sender took back: current receivers are told, later ones are told as they connect. */
   withdrawn = $state<ReadonlySet<number>>(new Set());
   /** Shares this browser kept open from an earlier page: picking the same files again continues one. */
@@ -230,6 +232,8 @@ export class SendController {
     const target: ShareTarget = { room: record.room, secret: record.secret };
     this.link = shareUrl(location.origin, target);
     this.status = 'Connecting to the server…';
+    // The link is what the person waits with: a notice can tell them, in another app, when a receiver has it all.
+    askToNotify();
     if (this.#records) {
       this.#kept = new KeptShare(this.#records, record, hashes);
       this.#kept.start();
@@ -269,6 +273,7 @@ export class SendController {
     this.text = '';
     this.link = undefined;
     this.receivers = [];
+    this.sending = false;
     this.withdrawn = new Set();
     this.status = '';
     this.problem = undefined;
@@ -289,9 +294,15 @@ export class SendController {
   #draw(all: readonly ReceiverStatus[], changed: ReceiverStatus): void {
     let drawing = this.#drawing.get(changed.key);
     if (!drawing) {
-      drawing = { meter: new RateMeter(), redraw: new RedrawGate() };
+      drawing = { meter: new RateMeter(), redraw: new RedrawGate(), state: undefined };
       this.#drawing.set(changed.key, drawing);
     }
+    // Not paced like the rows: the screen lock should follow the transfers as they start and stop.
+    this.sending = this.#host !== undefined && sendingToAny(all);
+    const state = changed.progress?.state;
+    // Finishing is what was seen sending (or waiting mid-way): a receiver already served before a reload is not news.
+    if (state === 'done' && (drawing.state === 'sending' || drawing.state === 'reconnecting')) void notifyFinished('Files delivered', 'A receiver got every file.');
+    drawing.state = state;
     const shown = this.receivers.find((r) => r.key === changed.key);
     const urgent =
       !shown || shown.progress?.state !== changed.progress?.state || shown.verificationCode !== changed.verificationCode || shown.reconnecting !== reconnecting(changed);

@@ -38,3 +38,18 @@ self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim(
 self.addEventListener('message', (event) => {
   if ((event.data as { type?: unknown } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
 });
+
+// A "transfer finished" notice (app/finished-notice.ts) brings back the tab that showed it, or opens its page
+// again if that tab was closed meanwhile.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = (event.notification.data as { url?: unknown } | null)?.url;
+  event.waitUntil(
+    (async () => {
+      const tabs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const tab = tabs.find((client) => client.url === url) ?? tabs[0];
+      if (tab) await tab.focus();
+      else if (typeof url === 'string') await self.clients.openWindow(url);
+    })(),
+  );
+});
