@@ -13,7 +13,7 @@ const messages = (file: Record<string, unknown>): Record<string, Message> =>
 /** Every `{name}` a message uses, in all its plural forms, and the inputs it declares. */
 function placeholders(message: Message): string[] {
   const texts = typeof message === 'string' ? [message] : message.flatMap((variant) => [...Object.values(variant.match), ...variant.declarations.filter((d) => d.startsWith('input '))]);
-  const names = texts.flatMap((text) => [...text.matchAll(/\{(\w+)\}|^input (\w+)$/g)].map((match) => match[1] ?? match[2]));
+  const names = texts.flatMap((text) => [...text.matchAll(/\{(\w+)\}|^input (\w+)$/g)].flatMap((match) => match[1] ?? match[2] ?? []));
   return [...new Set(names)].sort();
 }
 
