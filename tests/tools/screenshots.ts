@@ -1,7 +1,8 @@
 /**
  * Takes screenshots of every view at desktop and phone size, mid-transfer and
  * finished, the library, the install offers and a share-sheet arrival, so a person can look at what the app shows:
- * `npm run build && npx tsx tests/tools/screenshots.ts [outDir]` (it serves the built app with the built signaler).
+ * `npm run build && npx tsx tests/tools/screenshots.ts [outDir] [locale]` (it serves the built app with the built signaler).
+ * With a locale (`zh-CN`), every browser runs in that language and the screenshots show the app in it.
  */
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,8 +10,14 @@ import { launchChromium } from '../support/chromium.ts';
 import { makeFile, scratchDir } from '../support/files.ts';
 import { startSignalServer } from '../support/signal-server.ts';
 import { shareFiles, waitForFraction, waitForRows } from '../support/transfer-flow.ts';
+import { m } from '../../web/src/i18n/messages.ts';
+import { isLocale } from '../../web/src/i18n/locale.ts';
 
 const outDir = process.argv[2] ?? '.tmp/screenshots';
+const locale = process.argv[3] ?? 'en';
+if (!isLocale(locale)) throw new Error(`no messages in ${locale}`);
+// The buttons and alerts waited for, found by what they say in the browsers' language.
+const say = { locale };
 const viewports = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
 
 await mkdir(outDir, { recursive: true });
@@ -24,8 +31,8 @@ const talk = await makeFile(dir, 'conference-talk.mp4', 64 * 1024 * 1024);
 const server = await startSignalServer();
 try {
   for (const [name, viewport] of Object.entries(viewports)) {
-    const sender = await launchChromium({ viewport });
-    const receiver = await launchChromium({ viewport });
+    const sender = await launchChromium({ viewport, locale });
+    const receiver = await launchChromium({ viewport, locale });
     try {
       await sender.page.goto(server.url);
       await sender.page.screenshot({ path: join(outDir, `${name}-send-empty.png`), fullPage: true });
@@ -49,13 +56,13 @@ try {
       await sender.page.waitForSelector('[data-testid="receiver-row"][data-state="done"]');
       await sender.page.screenshot({ path: join(outDir, `${name}-send-done.png`), fullPage: true });
       // A second device without room: it pauses, and the sender shows it waiting.
-      const full = await launchChromium({ viewport });
+      const full = await launchChromium({ viewport, locale });
       try {
         const cdp = await full.context.newCDPSession(full.page);
         await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize: 2 * 1024 * 1024 });
         await full.page.goto(link);
         await full.page.getByTestId('accept').click();
-        await full.page.getByRole('button', { name: 'Try again' }).waitFor();
+        await full.page.getByRole('button', { name: m.try_again({}, say) }).waitFor();
         await full.page.screenshot({ path: join(outDir, `${name}-receive-paused.png`), fullPage: true });
         await sender.page.waitForSelector('[data-testid="receiver-row"][data-state="paused"]');
         await sender.page.screenshot({ path: join(outDir, `${name}-send-paused.png`), fullPage: true });
@@ -63,25 +70,25 @@ try {
         await full.close();
       }
       // A visitor with a damaged link is refused at both ends; then a share with a password asks for it.
-      const visitor = await launchChromium({ viewport });
+      const visitor = await launchChromium({ viewport, locale });
       try {
         await visitor.page.goto(link.replace(/#k=.*$/, '#k=AAAAAAAAAAAAAAAAAAAAAA'));
-        await visitor.page.getByRole('alert').filter({ hasText: 'tampered' }).waitFor();
+        await visitor.page.getByRole('alert').filter({ hasText: m.refused_proof({}, say) }).waitFor();
         await visitor.page.screenshot({ path: join(outDir, `${name}-receive-refused.png`), fullPage: true });
         await sender.page.waitForSelector('[data-testid="receiver-row"][data-state="refused"]');
         await sender.page.screenshot({ path: join(outDir, `${name}-send-refused.png`), fullPage: true });
         const protectedLink = await shareFiles(sender, server.url, files.slice(1));
-        await sender.page.getByRole('button', { name: 'Add a password…' }).click();
+        await sender.page.getByRole('button', { name: m.add_password({}, say) }).click();
         await sender.page.getByTestId('share-password').fill('blue-otter-42');
-        await sender.page.getByRole('button', { name: 'Set' }).click();
+        await sender.page.getByRole('button', { name: m.set({}, say) }).click();
         await sender.page.screenshot({ path: join(outDir, `${name}-send-password.png`), fullPage: true });
         await visitor.page.goto(protectedLink);
         await visitor.page.getByTestId('password').fill('not it');
-        await visitor.page.getByRole('button', { name: 'Unlock' }).click();
-        await visitor.page.getByRole('alert').filter({ hasText: 'Wrong password' }).waitFor();
+        await visitor.page.getByRole('button', { name: m.unlock({}, say) }).click();
+        await visitor.page.getByRole('alert').filter({ hasText: m.status_wrong_password({}, say) }).waitFor();
         await visitor.page.screenshot({ path: join(outDir, `${name}-receive-password.png`), fullPage: true });
         await visitor.page.getByTestId('password').fill('blue-otter-42');
-        await visitor.page.getByRole('button', { name: 'Unlock' }).click();
+        await visitor.page.getByRole('button', { name: m.unlock({}, say) }).click();
         await visitor.page.getByTestId('decline').click();
         await visitor.page.getByTestId('declined').waitFor();
         await visitor.page.screenshot({ path: join(outDir, `${name}-receive-declined.png`), fullPage: true });
