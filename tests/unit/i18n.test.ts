@@ -1,8 +1,11 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import en from '../../web/src/i18n/messages/en.json' with { type: 'json' };
 import zh from '../../web/src/i18n/messages/zh-CN.json' with { type: 'json' };
 import { m } from '../../web/src/i18n/messages.ts';
 import { chooseLocale } from '../../web/src/i18n/locale.ts';
+import { overwriteGetLocale } from '../../web/src/i18n/paraglide/runtime.js';
+import { reasonText, signalingProblemText } from '../../web/src/app/problem-text.ts';
+import type { SignalingProblem } from '../../web/src/net/network.ts';
 import { formatBytes, formatDaysAgo, formatDuration, formatSpeed } from '../../web/src/app/format.ts';
 
 type Message = string | Array<{ declarations: string[]; selectors: string[]; match: Record<string, string> }>;
@@ -83,5 +86,29 @@ describe('choosing the language', () => {
     expect(chooseLocale(null, ['zh-TW'])).toBe('zh-CN');
     expect(chooseLocale(null, ['de-DE', 'en-GB', 'zh'])).toBe('en');
     expect(chooseLocale('fr', ['fr-FR'])).toBe('en');
+  });
+});
+
+describe('problems are worded by their code, in the reader’s language', () => {
+  afterEach(() => overwriteGetLocale(() => 'en'));
+
+  test("the signaler's error code chooses the message, whatever the server wrote", () => {
+    const problem = { code: 'room-not-found', detail: 'Dieser Link ist abgelaufen.' } as const;
+    expect(signalingProblemText(problem)()).toBe('This link has expired or its sender has closed the page.');
+    overwriteGetLocale(() => 'zh-CN');
+    expect(signalingProblemText(problem)()).toBe('此链接已过期，或者发送方已关闭页面。');
+  });
+
+  test('a code this release does not know gets a generic message', () => {
+    overwriteGetLocale(() => 'zh-CN');
+    expect(reasonText('disk-on-fire')()).toBe('出了点问题');
+    // A newer signaler's code, as it would arrive: not one of ours.
+    expect(signalingProblemText({ code: 'solar-flare' } as unknown as SignalingProblem)()).toBe('出了点问题。请重新加载页面再试一次。');
+  });
+
+  test("the peer's pause code, not its words", () => {
+    expect(reasonText('storage-full')()).toBe('the receiving device is out of storage space');
+    overwriteGetLocale(() => 'zh-CN');
+    expect(reasonText('storage-full')()).toBe('接收设备的存储空间已用完');
   });
 });

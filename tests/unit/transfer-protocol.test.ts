@@ -83,3 +83,15 @@ describe('a shared text', () => {
     expect(() => parseControl(JSON.stringify({ type: 'text', text: tooLong }))).toThrow(ProtocolError);
   });
 });
+
+describe('a pause', () => {
+  test('carries a code for the sender to word in its own language; one without a code (an older receiver) is still read', () => {
+    expect(parseControl(JSON.stringify({ type: 'pause', code: 'storage-full', reason: 'the receiving device is out of storage space' }))).toEqual({
+      type: 'pause',
+      code: 'storage-full',
+      reason: 'the receiving device is out of storage space',
+    });
+    expect(parseControl(JSON.stringify({ type: 'pause', reason: 'out of space' }))).toEqual({ type: 'pause', reason: 'out of space' });
+    expect(() => parseControl(JSON.stringify({ type: 'pause', code: 'x'.repeat(65), reason: '' }))).toThrow(ProtocolError);
+  });
+});

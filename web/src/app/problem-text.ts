@@ -50,6 +50,7 @@ export function reasonText(code: string | undefined): Text {
     case 'connection-lost':
       return m.reason_connection_closed;
     case 'cancelled-by-peer':
+      return m.reason_cancelled_by_peer;
     case 'cancelled':
       return m.reason_cancelled;
     default:

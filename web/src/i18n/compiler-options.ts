@@ -1,6 +1,6 @@
 /**
  * How Paraglide compiles the message files (web/src/i18n/messages/) into typed message functions: one place for
- * the Vite build (vite.config.ts), the type check (scripts/compile-messages.ts) and the unit tests (vitest.config.ts).
+ * the Vite build (vite.config.ts), the type check (scripts/compile-messages.ts) and the unit tests (tests/support/compile-messages.ts).
  * The project's only plugin is loaded from node_modules (project.inlang/settings.json), never from a CDN, so
  * compiling needs no network.
  */
