@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
 /**
  * How Paraglide compiles the message files (web/src/i18n/messages/) into typed message functions: one place for
  * the Vite build (vite.config.ts), the type check (scripts/compile-messages.ts) and the unit tests (tests/support/compile-messages.ts).
@@ -5,8 +7,9 @@
  * compiling needs no network.
  */
 export const messageCompilerOptions = {
-  project: './web/src/i18n/project.inlang',
-  outdir: './web/src/i18n/paraglide',
+  // Absolute: Vite resolves relative paths from its root (web/), the scripts from the working directory.
+  project: fileURLToPath(new URL('./project.inlang', import.meta.url)),
+  outdir: fileURLToPath(new URL('./paraglide', import.meta.url)),
   // The language is chosen by web/src/i18n/language.svelte.ts, which overrides getLocale; Paraglide's own
   // strategies (cookie, URL, its own localStorage key) are not used.
   strategy: ['baseLocale'],
