@@ -1,7 +1,9 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { webAppManifest } from './web/web-app-manifest.ts';
+import { messageCompilerOptions } from './web/src/i18n/compiler-options.ts';
 
 export default defineConfig({
   root: 'web',
@@ -16,6 +18,7 @@ export default defineConfig({
     proxy: { '/ws': { target: 'ws://localhost:8787', ws: true }, '/api': 'http://localhost:8787' },
   },
   plugins: [
+    paraglideVitePlugin({ ...messageCompilerOptions, strategy: [...messageCompilerOptions.strategy] }),
     svelte(),
     VitePWA({
       // Our own service worker (web/src/sw/), bundled by the plugin with the precache list injected: workbox's

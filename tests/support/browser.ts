@@ -47,6 +47,11 @@ export interface LaunchOptions {
    * scheduler happened to put the WebRTC threads decided a run's speed more than the code did.
    */
   cpus?: string;
+  /**
+   * The browser's language, such as "zh-CN" (Chromium only): what the page reads in `navigator.languages` and the
+   * Accept-Language it sends. English when not given.
+   */
+  locale?: string;
 }
 
 export const DEFAULT_VIEWPORT = { width: 1280, height: 800 };

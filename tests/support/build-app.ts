@@ -6,7 +6,11 @@ import { join } from 'node:path';
 const WEB_SOURCES = ['web', 'public', 'signal/protocol', 'vite.config.ts', 'package-lock.json'];
 const WEB_BUNDLE = 'dist/index.html';
 
+/** Compiled from web/src/i18n/messages/ at every run: its files' times say nothing about the sources. */
+const GENERATED = join('web', 'src', 'i18n', 'paraglide');
+
 function newestChange(path: string): number {
+  if (path === GENERATED) return -Infinity;
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
   return readdirSync(path).reduce((newest, name) => Math.max(newest, newestChange(join(path, name))), stat.mtimeMs);

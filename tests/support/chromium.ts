@@ -117,15 +117,18 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Chrom
 }
 
 /** Starts Chromium on `folders` (fresh, or left by a killed browser); the peer removes them when it closes. */
-async function launchOnProfile(folders: ProfileFolders, { viewport = DEFAULT_VIEWPORT, cpus }: LaunchOptions): Promise<ChromiumPeer> {
+async function launchOnProfile(folders: ProfileFolders, { viewport = DEFAULT_VIEWPORT, cpus, locale }: LaunchOptions): Promise<ChromiumPeer> {
   try {
     const context = await chromium.launchPersistentContext(folders.profile, {
       // Through a launcher that records the browser's pid, so that killAndRestart() can kill it.
       executablePath: await browserLauncher(folders.profile, CHROMIUM_PATH, cpus),
       headless: true,
-      args: CHROMIUM_ARGS,
+      // Both: Playwright's locale sets what pages are told (navigator.languages, Accept-Language), --lang the
+      // browser's own language, as a person's Chromium in that language has.
+      args: locale === undefined ? CHROMIUM_ARGS : [...CHROMIUM_ARGS, `--lang=${locale}`],
       acceptDownloads: true,
       viewport,
+      ...(locale !== undefined && { locale }),
     });
     try {
       await context.grantPermissions(['microphone', 'clipboard-read', 'clipboard-write']);
@@ -143,7 +146,7 @@ async function launchOnProfile(folders: ProfileFolders, { viewport = DEFAULT_VIE
           await gone;
           // From here the new browser owns the folders (and removes them if it fails to start).
           handedOver = true;
-          return launchOnProfile(folders, { viewport, ...(cpus !== undefined && { cpus }) });
+          return launchOnProfile(folders, { viewport, ...(cpus !== undefined && { cpus }), ...(locale !== undefined && { locale }) });
         },
       });
     } catch (error) {

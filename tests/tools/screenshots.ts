@@ -1,9 +1,10 @@
 /**
  * Takes screenshots of every view at desktop and phone size, mid-transfer and
  * finished, the library, the install offers and a share-sheet arrival, so a person can look at what the app shows:
- * `npm run build && npx tsx tests/tools/screenshots.ts [outDir] [light,dark]` (it serves the built app with the
- * built signaler). Each scheme named (both unless told) is shot as a device set to it would show it, the app's
- * theme left on System; dark ones are named `<size>-dark-…`.
+ * `npm run screenshots [-- outDir [locales] [schemes]]`, or `npm run build && npx tsx tests/tools/screenshots.ts …`
+ * (it serves the built app with the built signaler). Each language (`en,zh-CN` unless told) and each scheme
+ * (`light,dark` unless told) is shot as a device set to them would show it: every browser runs in that language,
+ * and the app's theme is left on System. Files are named `<size>-<locale>-<scheme>-…`.
  */
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,10 +12,14 @@ import { launchChromium, type ChromiumPeer } from '../support/chromium.ts';
 import { makeFile, scratchDir } from '../support/files.ts';
 import { startSignalServer } from '../support/signal-server.ts';
 import { shareFiles, waitForFraction, waitForRows } from '../support/transfer-flow.ts';
+import { m } from '../../web/src/i18n/messages.ts';
+import { isLocale, type Locale } from '../../web/src/i18n/locale.ts';
 
 const outDir = process.argv[2] ?? '.tmp/screenshots';
+const locales = (process.argv[3] ?? 'en,zh-CN').split(',');
+for (const locale of locales) if (!isLocale(locale)) throw new Error(`no messages in ${locale}`);
+const schemes = (process.argv[4] ?? 'light,dark').split(',') as Array<'light' | 'dark'>;
 const viewports = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
-const schemes = (process.argv[3] ?? 'light,dark').split(',') as Array<'light' | 'dark'>;
 
 await mkdir(outDir, { recursive: true });
 const dir = await scratchDir();
@@ -26,10 +31,12 @@ const files = [
 const talk = await makeFile(dir, 'conference-talk.mp4', 64 * 1024 * 1024);
 const server = await startSignalServer();
 try {
-  for (const [size, viewport] of Object.entries(viewports)) for (const scheme of schemes) {
-    const name = scheme === 'light' ? size : `${size}-dark`;
+  for (const [size, viewport] of Object.entries(viewports)) for (const locale of locales) for (const scheme of schemes) {
+    const name = `${size}-${locale}-${scheme}`;
+    // The buttons and alerts waited for, found by what they say in the browsers' language.
+    const say = { locale: locale as Locale };
     const launch = async (): Promise<ChromiumPeer> => {
-      const peer = await launchChromium({ viewport });
+      const peer = await launchChromium({ viewport, locale });
       await peer.page.emulateMedia({ colorScheme: scheme });
       return peer;
     };
@@ -64,7 +71,7 @@ try {
         await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize: 2 * 1024 * 1024 });
         await full.page.goto(link);
         await full.page.getByTestId('accept').click();
-        await full.page.getByRole('button', { name: 'Try again' }).waitFor();
+        await full.page.getByRole('button', { name: m.try_again({}, say) }).waitFor();
         await full.page.screenshot({ path: join(outDir, `${name}-receive-paused.png`), fullPage: true });
         await sender.page.waitForSelector('[data-testid="receiver-row"][data-state="paused"]');
         await sender.page.screenshot({ path: join(outDir, `${name}-send-paused.png`), fullPage: true });
@@ -75,22 +82,22 @@ try {
       const visitor = await launch();
       try {
         await visitor.page.goto(link.replace(/#k=.*$/, '#k=AAAAAAAAAAAAAAAAAAAAAA'));
-        await visitor.page.getByRole('alert').filter({ hasText: 'tampered' }).waitFor();
+        await visitor.page.getByRole('alert').filter({ hasText: m.refused_proof({}, say) }).waitFor();
         await visitor.page.screenshot({ path: join(outDir, `${name}-receive-refused.png`), fullPage: true });
         await sender.page.waitForSelector('[data-testid="receiver-row"][data-state="refused"]');
         await sender.page.screenshot({ path: join(outDir, `${name}-send-refused.png`), fullPage: true });
         const protectedLink = await shareFiles(sender, server.url, files.slice(1));
-        await sender.page.getByRole('button', { name: 'Add a password…' }).click();
+        await sender.page.getByRole('button', { name: m.add_password({}, say) }).click();
         await sender.page.getByTestId('share-password').fill('blue-otter-42');
-        await sender.page.getByRole('button', { name: 'Set' }).click();
+        await sender.page.getByRole('button', { name: m.set({}, say) }).click();
         await sender.page.screenshot({ path: join(outDir, `${name}-send-password.png`), fullPage: true });
         await visitor.page.goto(protectedLink);
         await visitor.page.getByTestId('password').fill('not it');
-        await visitor.page.getByRole('button', { name: 'Unlock' }).click();
-        await visitor.page.getByRole('alert').filter({ hasText: 'Wrong password' }).waitFor();
+        await visitor.page.getByRole('button', { name: m.unlock({}, say) }).click();
+        await visitor.page.getByRole('alert').filter({ hasText: m.status_wrong_password({}, say) }).waitFor();
         await visitor.page.screenshot({ path: join(outDir, `${name}-receive-password.png`), fullPage: true });
         await visitor.page.getByTestId('password').fill('blue-otter-42');
-        await visitor.page.getByRole('button', { name: 'Unlock' }).click();
+        await visitor.page.getByRole('button', { name: m.unlock({}, say) }).click();
         await visitor.page.getByTestId('decline').click();
         await visitor.page.getByTestId('declined').waitFor();
         await visitor.page.screenshot({ path: join(outDir, `${name}-receive-declined.png`), fullPage: true });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { CloseCode, PROTOCOL_VERSION, unsupportedProtocolReason } from '../../signal/protocol/index.ts';
 import { SignalingClient, signalingUrl } from '../../web/src/net/signaling-client.ts';
+import type { SignalingProblem } from '../../web/src/net/network.ts';
 
 /** A WebSocket that never opens while the device is offline, and opens at once when it is online. */
 class FakeSocket extends EventTarget {
@@ -69,10 +70,10 @@ test('the page states its protocol version, and a server of another version stop
   expect(signalingUrl({ protocol: 'https:', host: 'drop.example' } as Location)).toBe(`wss://drop.example/ws?protocol=${PROTOCOL_VERSION}`);
 
   FakeSocket.online = true;
-  const problems: Array<{ message: string; fatal: boolean }> = [];
+  const problems: Array<{ problem: SignalingProblem; fatal: boolean }> = [];
   const client = new SignalingClient('ws://127.0.0.1:1/ws', 'R'.repeat(22), 'receiver', {
     ...handlers,
-    problem: (message, fatal) => problems.push({ message, fatal }),
+    problem: (problem, fatal) => problems.push({ problem, fatal }),
   });
   client.connect();
   await vi.advanceTimersByTimeAsync(0);
@@ -81,7 +82,8 @@ test('the page states its protocol version, and a server of another version stop
   socket.readyState = FakeSocket.CLOSED;
   socket.dispatchEvent(Object.assign(new Event('close'), { code: CloseCode.unsupportedProtocol, reason: unsupportedProtocolReason().replace(/\d+$/, '2') }));
 
-  expect(problems).toEqual([{ message: expect.stringMatching(/version 1 .* server speaks version 2\. Reload/), fatal: true }]);
+  // A code and both versions, which the page words in the person's language (app/problem-text.ts).
+  expect(problems).toEqual([{ problem: { code: 'server-version', pageVersion: 1, serverVersion: 2 }, fatal: true }]);
   // Reconnecting would meet the same refusal: the client does not try again.
   await vi.advanceTimersByTimeAsync(60_000);
   expect(FakeSocket.opened).toHaveLength(1);

@@ -77,9 +77,21 @@ describe('a shared text', () => {
     expect(encodeControl({ type: 'text', text: worst }).length).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
   });
 
-  test('over the limit (counted in UTF-8 bytes) it gets a clear error, and a peer that sends one is refused', () => {
+  test('over the limit (counted in UTF-8 bytes) it is too long, with its size in KiB, and a peer that sends one is refused', () => {
     const tooLong = '字'.repeat(MAX_TEXT_BYTES / 3 + 1);
-    expect(textProblem(tooLong)).toMatch(/^The text is too long to share: 33 KiB, at most 32 KiB\.$/);
+    expect(textProblem(tooLong)).toEqual({ code: 'too-long', kib: 33 });
     expect(() => parseControl(JSON.stringify({ type: 'text', text: tooLong }))).toThrow(ProtocolError);
+  });
+});
+
+describe('a pause', () => {
+  test('carries a code for the sender to word in its own language; one without a code (an older receiver) is still read', () => {
+    expect(parseControl(JSON.stringify({ type: 'pause', code: 'storage-full', reason: 'the receiving device is out of storage space' }))).toEqual({
+      type: 'pause',
+      code: 'storage-full',
+      reason: 'the receiving device is out of storage space',
+    });
+    expect(parseControl(JSON.stringify({ type: 'pause', reason: 'out of space' }))).toEqual({ type: 'pause', reason: 'out of space' });
+    expect(() => parseControl(JSON.stringify({ type: 'pause', code: 'x'.repeat(65), reason: '' }))).toThrow(ProtocolError);
   });
 });

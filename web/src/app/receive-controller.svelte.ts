@@ -8,6 +8,8 @@ import type { FileEntry } from '../transfer/protocol.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import type { FileState, ReceiveProgress } from '../transfer/receiver.ts';
 import { RedrawGate } from './redraw-gate.ts';
+import { m, type Text } from '../i18n/messages.ts';
+import { reasonText, signalingProblemText } from './problem-text.ts';
 import type { SavedFile } from './save-all.ts';
 import { askToNotify, notifyFinished } from './finished-notice.ts';
 
@@ -17,7 +19,8 @@ export interface IncomingFileView {
   bytes: number;
   bytesPerSecond: number;
   secondsLeft: number | undefined;
-  error: string | undefined;
+  /** Why it failed, in the current language. */
+  error: Text | undefined;
   /** The finished file is assembled, so Save can hand it over within the click (see readyBlob). */
   saveable: boolean;
 }
@@ -43,7 +46,7 @@ export interface OverallProgress {
 /** The receive view's state: a thin view-model over the receive client (share/receive-client.ts), which does the work. */
 export class ReceiveController {
   phase = $state<Phase>('connecting');
-  message = $state('Connecting…');
+  message = $state<Text>(m.status_connecting);
   files = $state<IncomingFileView[]>([]);
   overall = $state<OverallProgress>({ bytes: 0, totalBytes: 0, bytesPerSecond: 0, secondsLeft: undefined });
   /** The code both screens show once the sender is proven. */
@@ -101,11 +104,11 @@ export class ReceiveController {
         stripes: (count) => (this.stripes = count),
         asked: (manifest, text) => {
           this.offer = { files: manifest.files, text: text !== undefined };
-          this.#setPhase('consent', 'Nothing is stored until you accept.');
+          this.#setPhase('consent', m.status_nothing_stored_yet);
         },
         progress: (progress) => this.#show(progress),
-        problem: (message, fatal) => {
-          if (fatal || !['done', 'receiving', 'consent', 'declined'].includes(this.phase)) this.#setPhase('problem', message);
+        problem: (problem, fatal) => {
+          if (fatal || !['done', 'receiving', 'consent', 'declined'].includes(this.phase)) this.#setPhase('problem', signalingProblemText(problem));
         },
       },
     });
@@ -121,7 +124,7 @@ export class ReceiveController {
     const answer = this.#answerPassword;
     this.#answerPassword = undefined;
     this.passwordQuestion = undefined;
-    this.#setPhase('connecting', 'Checking the password…');
+    this.#setPhase('connecting', m.status_checking_password);
     answer?.(password);
   }
 
@@ -130,7 +133,7 @@ export class ReceiveController {
     // The moment the person decides to wait for these files: a notice can tell them, in another app, when they are in.
     askToNotify();
     this.offer = undefined;
-    this.#setPhase('receiving', 'Receiving…');
+    this.#setPhase('receiving', m.status_receiving);
     this.#client?.accept();
   }
 
@@ -169,7 +172,7 @@ export class ReceiveController {
 
   #askPassword(wrong: { triesLeft: number } | undefined): Promise<string> {
     this.passwordQuestion = { wrong };
-    this.#setPhase('password', wrong ? 'Wrong password.' : 'This share has a password.');
+    this.#setPhase('password', wrong ? m.status_wrong_password : m.status_has_password);
     return new Promise((resolve) => (this.#answerPassword = resolve));
   }
 
@@ -179,16 +182,16 @@ export class ReceiveController {
     const transferring = this.files.length > 0;
     switch (state) {
       case 'connecting':
-        if (!transferring) this.#setPhase('connecting', 'Connecting to the sender…');
+        if (!transferring) this.#setPhase('connecting', m.status_connecting_sender);
         break;
       case 'waiting-for-sender':
-        this.#setPhase(transferring ? 'reconnecting' : 'waiting-for-sender', transferring ? 'Paused: the sender left. What arrived is kept; it goes on when they come back…' : 'Waiting for the sender to come back…');
+        this.#setPhase(transferring ? 'reconnecting' : 'waiting-for-sender', transferring ? m.status_sender_left : m.status_waiting_for_sender);
         break;
       case 'reconnecting':
-        this.#setPhase('reconnecting', 'Paused, reconnecting to the sender… What arrived is kept.');
+        this.#setPhase('reconnecting', m.status_reconnecting_sender);
         break;
       case 'connected':
-        this.#setPhase('receiving', 'Receiving…');
+        this.#setPhase('receiving', m.status_receiving);
     }
   }
 
@@ -200,12 +203,12 @@ export class ReceiveController {
   #show(progress: ReceiveProgress): void {
     if (progress.state === 'declined') {
       this.offer = undefined;
-      this.#setPhase('declined', 'You declined these files. Nothing was stored, and the sender was told.');
+      this.#setPhase('declined', m.status_declined);
       return;
     }
     if (!progress.manifest) {
       // Ended before any file was listed (a broken manifest, storage that would not open): say why.
-      if (progress.state === 'failed') this.#setPhase('problem', progress.error ?? 'The transfer failed.');
+      if (progress.state === 'failed') this.#setPhase('problem', endedText(progress));
       return;
     }
     // The first chunk is drawn at once too: data starting to flow is the moment a person is waiting for.
@@ -244,7 +247,7 @@ export class ReceiveController {
         bytes: file.bytes,
         bytesPerSecond,
         secondsLeft: active ? meter.secondsLeft(entry.size - file.bytes) : undefined,
-        error: file.error,
+        error: file.error === undefined ? undefined : reasonText(file.reason),
         saveable: this.#readyBlobs.has(i),
       };
     });
@@ -260,52 +263,58 @@ export class ReceiveController {
     switch (progress.state) {
       case 'done': {
         const verified = this.files.every((f) => f.state === 'complete');
-        const allVerified = 'All files arrived and were verified.';
         // Told once, as it finishes here: a finished transfer opened again is not news.
-        if (verified && this.files.length > 0 && (this.phase === 'receiving' || this.phase === 'reconnecting')) void notifyFinished('Files received', allVerified);
-        this.#setPhase('done', this.files.length === 0 ? 'The text arrived.' : verified ? allVerified : 'Finished, with problems.');
+        if (verified && this.files.length > 0 && (this.phase === 'receiving' || this.phase === 'reconnecting')) void notifyFinished(m.notice_files_received(), m.status_all_verified());
+        this.#setPhase('done', this.files.length === 0 ? m.status_text_arrived : verified ? m.status_all_verified : m.status_finished_with_problems);
         break;
       }
       case 'paused':
         // Out of space: the browser may grant more to storage it is told to keep.
         requestPersistentStorage();
-        this.#setPhase('paused', progress.error ?? 'Paused.');
+        this.#setPhase('paused', progress.reason === 'storage-full' ? m.reason_storage_full : m.status_paused);
         break;
       case 'failed':
       case 'cancelled':
-        this.#setPhase('problem', progress.error ?? `Transfer ${progress.state}.`);
+        this.#setPhase('problem', endedText(progress));
         break;
       case 'reconnecting':
-        if (this.phase !== 'reconnecting') this.#setPhase('reconnecting', 'Paused, reconnecting to the sender… What arrived is kept.');
+        if (this.phase !== 'reconnecting') this.#setPhase('reconnecting', m.status_reconnecting_sender);
         break;
       default:
-        this.#setPhase('receiving', 'Receiving…');
+        this.#setPhase('receiving', m.status_receiving);
     }
   }
 
-  #setPhase(phase: Phase, message: string): void {
+  #setPhase(phase: Phase, message: Text): void {
     this.phase = phase;
     this.message = message;
   }
 }
 
 /** What the receive view says when the handshake refused the connection (codes in docs/protocols.md). */
-function refusalMessage(error: unknown, target: ShareTarget): string {
+function refusalMessage(error: unknown, target: ShareTarget): Text {
   const code = error instanceof HandshakeError ? error.code : 'protocol';
   switch (code) {
     case 'proof':
-      return target.secret === ''
-        ? 'This link is incomplete: the part after #k= is missing, so the sender cannot be proven and nothing was received. Ask for the whole link.'
-        : 'This link is incomplete, or someone tampered with the connection: the sender could not be proven, so nothing was received. Ask for the link again.';
+      return target.secret === '' ? m.refused_link_missing_key : m.refused_proof;
     case 'locked':
-      return 'Too many wrong passwords: the sender refuses this device. Ask the sender for the password and a new link.';
+      return m.refused_locked;
     case 'version':
-      return "The sender's page runs another version of Dropline. Reload both pages, then open the link again.";
+      return m.refused_version;
     case 'gave-up':
-      return 'No password was given, so nothing was received.';
+      return m.refused_gave_up;
     default:
-      return 'The connection to the sender failed before it was secured. Reload this page to try again.';
+      return m.refused_other;
   }
+}
+
+/** What the receive view says of a transfer that failed or was cancelled, by its reason's code. */
+function endedText({ state, reason }: ReceiveProgress): Text {
+  if (reason === 'transfer-busy') return m.reason_transfer_busy;
+  if (state === 'cancelled') return m.status_cancelled;
+  if (reason === undefined || reason === 'failed') return m.status_failed;
+  const why = reasonText(reason);
+  return () => m.status_failed_because({ reason: why() });
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { Text } from '../i18n/messages.ts';
+import { storageProblemText } from './problem-text.ts';
 import { deleteReceivedFile, listReceivedFiles, receivedFileBlob, storageEstimate, type ReceivedFile } from '../storage/received-files.ts';
 
 export interface LibraryItem extends ReceivedFile {
@@ -13,14 +15,14 @@ export class ReceivedLibrary {
   items = $state<LibraryItem[]>([]);
   usage = $state<{ usage: number; quota: number } | undefined>(undefined);
   /** Why a delete or a read did not happen, in words. */
-  problem = $state<string | undefined>(undefined);
+  problem = $state<Text | undefined>(undefined);
   loaded = $state(false);
 
   async load(): Promise<void> {
     if (typeof indexedDB === 'undefined') return void (this.loaded = true);
     // Unreadable storage (blocked by a newer version in another tab, say) shows an empty library with the reason.
     const files = await listReceivedFiles().catch((error: unknown) => {
-      this.problem = message(error);
+      this.problem = storageProblemText(error);
       return [];
     });
     this.items = await Promise.all(files.map(async (file) => ({ ...file, blob: await receivedFileBlob(file).catch(() => undefined) })));
@@ -33,10 +35,8 @@ export class ReceivedLibrary {
       await deleteReceivedFile(item);
       this.problem = undefined;
     } catch (error) {
-      this.problem = message(error);
+      this.problem = storageProblemText(error);
     }
     await this.load();
   }
 }
-
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -6,6 +6,7 @@
 import { makeZip } from 'client-zip';
 import { canWriteScratch, newScratchFile } from '../storage/zip-scratch.ts';
 import { downloadBlob } from './save-file.ts';
+import { m } from '../i18n/messages.ts';
 
 export interface SavedFile {
   /** The path inside the share: "photos/2024/a.jpg", or the bare name. */
@@ -31,11 +32,11 @@ export function savePaths(paths: readonly string[]): string[] {
   });
 }
 
-/** What the zip of these files is called: the folder they all sit in, or "Dropline files". */
+/** What the zip of these files is called: the folder they all sit in, or "Dropline files" in the reader's language. */
 export function zipName(files: readonly SavedFile[]): string {
   const tops = new Set(savePaths(files.map((f) => f.path)).map((path) => (path.includes('/') ? path.slice(0, path.indexOf('/')) : '')));
   const [top] = tops;
-  return `${tops.size === 1 && top ? top : 'Dropline files'}.zip`;
+  return `${tops.size === 1 && top ? top : m.zip_default_name()}.zip`;
 }
 
 /**

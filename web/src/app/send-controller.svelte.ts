@@ -7,7 +7,7 @@ import { pickContinues, reopenShare, type ReopenProblem } from '../share/reopen-
 import { ShareHost, type ReceiverStatus } from '../share/share-host.ts';
 import type { ShareRecord } from '../storage/database.ts';
 import { ShareRecords } from '../storage/share-records.ts';
-import { textProblem } from '../transfer/protocol.ts';
+import { MAX_TEXT_BYTES, textProblem } from '../transfer/protocol.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
 import type { OutgoingFile, SendProgress } from '../transfer/sender.ts';
 import { fromFileHandles, fromFileList, type PickedFile } from './picked-files.ts';
@@ -17,6 +17,8 @@ import { ShareHashes } from '../transfer/share-hashes.ts';
 import { RedrawGate } from './redraw-gate.ts';
 import { askToNotify, notifyFinished } from './finished-notice.ts';
 import { reconnecting, sendingToAny } from './sending.ts';
+import { m, type Text } from '../i18n/messages.ts';
+import { reasonText, signalingProblemText } from './problem-text.ts';
 
 export interface ReceiverView {
   key: string;
@@ -26,7 +28,9 @@ export interface ReceiverView {
   /** The code both screens show once this receiver is proven. */
   verificationCode?: string | undefined;
   /** Why this receiver was refused, in words. */
-  refused?: string | undefined;
+  refused?: Text | undefined;
+  /** Why its transfer paused, failed or was cancelled, in words. */
+  reason?: Text | undefined;
   /** Its connection is down and being restored; the transfer waits, nothing is lost. */
   reconnecting: boolean;
 }
@@ -45,8 +49,8 @@ export class SendController {
   /** The text this share sends, if any. */
   sharedText = $state<string | undefined>(undefined);
   link = $state<string | undefined>(undefined);
-  status = $state('');
-  problem = $state<string | undefined>(undefined);
+  status = $state<Text>(() => '');
+  problem = $state<Text | undefined>(undefined);
   receivers = $state<ReceiverView[]>([]);
   /** Bytes are going to at least one receiver now (the view keeps the screen on meanwhile). */
   sending = $state(false);
@@ -55,9 +59,9 @@ export class SendController {
   /** Shares this browser kept open from an earlier page: picking the same files again continues one. */
   unfinished = $state<ShareRecord[]>([]);
   /** Why the files just picked cannot continue an unfinished share, in words. */
-  pickProblem = $state<string | undefined>(undefined);
+  pickProblem = $state<Text | undefined>(undefined);
   /** Why files shared to the app from the system share sheet were not shared, in words. */
-  arrivalProblem = $state<string | undefined>(undefined);
+  arrivalProblem = $state<Text | undefined>(undefined);
   /** Picked files are being checked against an unfinished share. */
   checking = $state(false);
   #password = $state('');
@@ -82,7 +86,7 @@ export class SendController {
   async #filesLaunched(handles: readonly FileSystemHandle[]): Promise<void> {
     if (handles.length === 0) return;
     const files = await fromFileHandles(handles).catch(() => []);
-    if (files.length === 0) this.arrivalProblem = 'The files Dropline was opened with could not be read. Choose them below.';
+    if (files.length === 0) this.arrivalProblem = m.launch_unreadable;
     else await this.share(files);
   }
 
@@ -94,14 +98,14 @@ export class SendController {
     history.replaceState(history.state, '', '/');
     const items = await takeShared(id).catch(() => undefined);
     if (!items) {
-      this.arrivalProblem = 'The shared files could not be found on this device any more. Choose them below.';
+      this.arrivalProblem = m.arrival_missing;
       return;
     }
     // A title, text and link from the share sheet become the share's text, beside the files or alone.
     this.text = sharedTextOf(items);
     if (items.files.length > 0) await this.share(fromFileList(items.files));
     else if (this.text !== '') this.shareText();
-    else this.arrivalProblem = 'Nothing shared was a file or a text. Choose files below.';
+    else this.arrivalProblem = m.arrival_empty;
   }
 
   /** The share's password ('' for none): receivers that connect from now on must know it as well as the link. */
@@ -117,8 +121,13 @@ export class SendController {
 
   /** A text to share with the files picked next, or on its own (shareText()). */
   text = $state('');
-  /** Why `text` cannot be shared, in words (too long), or undefined. */
-  readonly textProblem = $derived(textProblem(this.text));
+  /** Why `text` cannot be shared (too long), or undefined. */
+  readonly #textProblem = $derived(textProblem(this.text));
+  /** The same in words, or undefined. */
+  get textProblem(): Text | undefined {
+    const problem = this.#textProblem;
+    return problem && (() => m.text_too_long({ size: problem.kib, max: MAX_TEXT_BYTES / 1024 }));
+  }
 
   /** Shares the text on its own, with no files. */
   shareText(): void {
@@ -178,13 +187,13 @@ export class SendController {
         if (record.withdrawn.includes(index) || !handle) continue;
         // Asked within the click: the browser may ask the person once more, and remembers the answer.
         if ((await handle.requestPermission?.({ mode: 'read' })) === 'denied') {
-          this.pickProblem = `Dropline may not read “${entry.path}” any more. Choose the same files again below to continue.`;
+          this.pickProblem = () => m.read_permission_denied({ path: entry.path });
           return;
         }
         files.push({ entry, blob: await handle.getFile() });
       }
     } catch {
-      this.pickProblem = 'The files could not be read again (moved or deleted?). Choose them again below to continue.';
+      this.pickProblem = m.reread_failed;
       return;
     }
     await this.#continue(record, files);
@@ -204,7 +213,7 @@ export class SendController {
       this.withdrawn = new Set(unfinished.withdrawn);
       this.#run(unfinished, reopened.files, reopened.hashes);
     } catch {
-      this.pickProblem = 'The files could not be read. Pick them again.';
+      this.pickProblem = m.read_failed;
     } finally {
       this.checking = false;
     }
@@ -231,7 +240,7 @@ export class SendController {
     this.sharedText = record.text;
     const target: ShareTarget = { room: record.room, secret: record.secret };
     this.link = shareUrl(location.origin, target);
-    this.status = 'Connecting to the server…';
+    this.status = m.status_connecting_server;
     // The link is what the person waits with: a notice can tell them, in another app, when a receiver has it all.
     askToNotify();
     if (this.#records) {
@@ -252,8 +261,8 @@ export class SendController {
         joined: (peerToken) => this.#kept?.update({ peerToken }),
         receivers: (all, changed) => this.#draw(all, changed),
         status: ({ waiting, problem }) => {
-          this.problem = problem;
-          if (waiting && this.receivers.length === 0) this.status = 'Waiting for someone to open the link…';
+          this.problem = problem && signalingProblemText(problem);
+          if (waiting && this.receivers.length === 0) this.status = m.status_waiting_for_receiver;
         },
       },
     });
@@ -275,7 +284,7 @@ export class SendController {
     this.receivers = [];
     this.sending = false;
     this.withdrawn = new Set();
-    this.status = '';
+    this.status = () => '';
     this.problem = undefined;
     this.password = '';
   }
@@ -301,7 +310,7 @@ export class SendController {
     this.sending = this.#host !== undefined && sendingToAny(all);
     const state = changed.progress?.state;
     // Finishing is what was seen sending (or waiting mid-way): a receiver already served before a reload is not news.
-    if (state === 'done' && (drawing.state === 'sending' || drawing.state === 'reconnecting')) void notifyFinished('Files delivered', 'A receiver got every file.');
+    if (state === 'done' && (drawing.state === 'sending' || drawing.state === 'reconnecting')) void notifyFinished(m.notice_files_delivered(), m.notice_receiver_got_all());
     drawing.state = state;
     const shown = this.receivers.find((r) => r.key === changed.key);
     const urgent =
@@ -309,7 +318,7 @@ export class SendController {
     const bytesPerSecond = changed.progress ? drawing.meter.sample(changed.progress.deliveredBytes) : 0;
     drawing.redraw.request(urgent, () => {
       if (!this.#host) return;
-      this.status = 'Sending…';
+      this.status = m.status_sending;
       this.receivers = all.map((status) => {
         const { meter } = this.#drawing.get(status.key) ?? { meter: undefined };
         const progress = status.progress;
@@ -321,6 +330,7 @@ export class SendController {
           secondsLeft: active && meter && progress ? meter.secondsLeft(progress.totalBytes - progress.deliveredBytes) : undefined,
           verificationCode: status.verificationCode,
           refused: status.refused && refusalReason(status.refused),
+          reason: progress?.reason !== undefined || progress?.error !== undefined ? reasonText(progress.reason) : undefined,
           reconnecting: reconnecting(status),
         };
       });
@@ -329,28 +339,23 @@ export class SendController {
 }
 
 /** Why picked files cannot continue an unfinished share (share/reopen-share.ts), in words. */
-function reopenProblem({ code, paths }: ReopenProblem): string {
+function reopenProblem({ code, paths }: ReopenProblem): Text {
   const names = paths.map((path) => `“${path}”`).join(', ');
-  const one = paths.length === 1;
-  switch (code) {
-    case 'size':
-    case 'modified':
-    case 'contents':
-      return `${names} ${one ? 'is not the file' : 'are not the files'} you shared: ${code === 'size' ? 'the size differs' : code === 'modified' ? 'it was changed since' : 'the contents differ'}. Pick the original to continue the unfinished share under its link.`;
-  }
+  const why = { size: m.reopen_reason_size, modified: m.reopen_reason_modified, contents: m.reopen_reason_contents }[code];
+  return () => m.reopen_mismatch({ count: paths.length, names, reason: why() });
 }
 
 /** What the sender's row says of a receiver the handshake refused (codes in docs/protocols.md). */
-function refusalReason(code: RefusalCode | 'closed' | 'gave-up'): string {
+function refusalReason(code: RefusalCode | 'closed' | 'gave-up'): Text {
   switch (code) {
     case 'proof':
     case 'gave-up':
-      return 'it could not prove it has the whole link (or the password): nothing was sent';
+      return m.refusal_proof;
     case 'locked':
-      return 'too many wrong passwords: nothing was sent';
+      return m.refusal_locked;
     case 'version':
-      return 'it runs another version of Dropline';
+      return m.refusal_version;
     default:
-      return 'the connection failed before it was secured';
+      return m.refusal_other;
   }
 }

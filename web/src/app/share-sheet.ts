@@ -4,9 +4,9 @@
  */
 
 /** What the share sheet is given, if this browser has one and takes a link (`canShare`, where it exists, agrees). */
-export function shareSheetData(link: string): ShareData | undefined {
+export function shareSheetData(link: string, title: string): ShareData | undefined {
   if (typeof navigator === 'undefined' || typeof navigator.share !== 'function') return undefined;
-  const data: ShareData = { title: 'Files for you', url: link };
+  const data: ShareData = { title, url: link };
   return typeof navigator.canShare !== 'function' || navigator.canShare(data) ? data : undefined;
 }
 

@@ -1,3 +1,5 @@
+import type { Text } from '../i18n/messages.ts';
+import { storageProblemText } from './problem-text.ts';
 import { shareUrl } from '../net/share-link.ts';
 import { OLD_TRANSFER_DAYS, deleteStoredTransfer, listUnfinishedTransfers, type UnfinishedTransfer } from '../storage/stored-transfers.ts';
 import type { FileEntry } from '../transfer/protocol.ts';
@@ -22,7 +24,7 @@ export interface UnfinishedTransferView {
 export class UnfinishedTransfers {
   items = $state<UnfinishedTransferView[]>([]);
   /** Why a delete did not happen (another tab is receiving the transfer). */
-  problem = $state<string | undefined>(undefined);
+  problem = $state<Text | undefined>(undefined);
   /** When the list was read, for "last touched" (a fixed time, so the page does not redraw every day). */
   now = $state(Date.now());
   readonly oldAfterDays = OLD_TRANSFER_DAYS;
@@ -39,7 +41,7 @@ export class UnfinishedTransfers {
       await deleteStoredTransfer(key);
       this.problem = undefined;
     } catch (error) {
-      this.problem = error instanceof Error ? error.message : String(error);
+      this.problem = storageProblemText(error);
     }
     await this.load();
   }

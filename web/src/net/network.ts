@@ -4,7 +4,7 @@
  * net/browser-network.ts (WebSocket, RTCPeerConnection); the unit tests bring an in-memory one, and a future
  * command-line peer its own (docs/architecture.md). The orchestration in share/ talks only to this.
  */
-import type { IceServer, PeerInfo, Role, SignalData } from '../../../signal/protocol/index.ts';
+import type { ErrorCode, IceServer, PeerInfo, Role, SignalData } from '../../../signal/protocol/index.ts';
 import type { TransferChannel } from '../transfer/channel.ts';
 
 export interface SignalingEvents {
@@ -14,8 +14,18 @@ export interface SignalingEvents {
   peerLeft(peerId: string): void;
   signal(from: string, data: SignalData): void;
   /** A refusal from the server, or a lost connection (`fatal` when reconnecting cannot help). */
-  problem(message: string, fatal: boolean): void;
+  problem(problem: SignalingProblem, fatal: boolean): void;
 }
+
+/**
+ * What went wrong with the signaler, as a code the page words in the person's own language, never the server's
+ * words: `code` is the server's `error` code (signal/protocol), `connection-lost`, or `server-version` (the
+ * server speaks another protocol version). `detail` is the server's English message, for logs only.
+ */
+export type SignalingProblem =
+  | { code: ErrorCode; detail: string }
+  | { code: 'connection-lost' }
+  | { code: 'server-version'; pageVersion: number; serverVersion: number | undefined };
 
 export interface Signaling {
   connect(): void;

@@ -70,10 +70,10 @@ export class SignalingClient {
       if (this.#socket !== socket || this.#stopped) return;
       if (event.code === CloseCode.unsupportedProtocol) {
         this.close();
-        this.handlers.problem(versionMismatch(serverProtocolFrom(event.reason)), true);
+        this.handlers.problem({ code: 'server-version', pageVersion: PROTOCOL_VERSION, serverVersion: serverProtocolFrom(event.reason) }, true);
         return;
       }
-      this.handlers.problem('Lost the connection to the server; reconnecting…', false);
+      this.handlers.problem({ code: 'connection-lost' }, false);
       this.#retryLater();
     });
   }
@@ -115,7 +115,7 @@ export class SignalingClient {
         }
         const fatal = FATAL_CODES.has(frame.code);
         if (fatal) this.close();
-        this.handlers.problem(frame.message, fatal);
+        this.handlers.problem({ code: frame.code, detail: frame.message }, fatal);
         return;
       }
     }
@@ -129,12 +129,6 @@ export class SignalingClient {
   #send(frame: ClientFrame): void {
     if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(frame));
   }
-}
-
-/** What the person reads when the server speaks another protocol version: reloading fetches the release it speaks. */
-function versionMismatch(serverVersion: number | undefined): string {
-  const server = serverVersion === undefined ? 'another version' : `version ${serverVersion}`;
-  return `This page speaks version ${PROTOCOL_VERSION} of Dropline's protocol and the server speaks ${server}. Reload the page to get the current app.`;
 }
 
 /** The signaler's WebSocket URL for a page served from `location`, stating the protocol version the page speaks. */

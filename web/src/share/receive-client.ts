@@ -6,7 +6,7 @@
 import type { IceServer, SignalData } from '../../../signal/protocol/index.ts';
 import { authenticate, isRefusal, type Authenticated } from '../net/handshake/handshake.ts';
 import type { LinkKeys } from '../net/handshake/link-keys.ts';
-import type { ChannelKind, ConnectionState, Network, PeerConnection, Signaling } from '../net/network.ts';
+import type { ChannelKind, ConnectionState, Network, PeerConnection, Signaling, SignalingProblem } from '../net/network.ts';
 import type { ShareTarget } from '../net/share-link.ts';
 import type { ReceiverStore } from '../storage/stored-transfers.ts';
 import type { TransferChannel } from '../transfer/channel.ts';
@@ -32,7 +32,7 @@ export interface ReceiveClientEvents {
   /** The transfer's progress (once per chunk: draw at your pace). */
   progress(progress: ReceiveProgress): void;
   /** A refusal from the signaler or a lost connection to it (`fatal` when reconnecting cannot help). */
-  problem(message: string, fatal: boolean): void;
+  problem(problem: SignalingProblem, fatal: boolean): void;
 }
 
 export interface ReceiveClientOptions {
@@ -103,7 +103,7 @@ export class ReceiveClient {
       },
       peerLeft: (peerId) => this.#senderLeft(peerId),
       signal: (from, data) => void this.#connectionTo(from, data)?.receive(data).catch(() => undefined),
-      problem: (message, fatal) => events.problem(message, fatal),
+      problem: (problem, fatal) => events.problem(problem, fatal),
     });
     this.#signaling.connect();
   }

@@ -9,7 +9,7 @@ import { reconnectDelay } from '../net/signaling-client.ts';
 import type { RefusalCode } from '../net/handshake/messages.ts';
 import type { LinkKeys } from '../net/handshake/link-keys.ts';
 import { ShareTries } from '../net/handshake/password-tries.ts';
-import type { ConnectionState, Network, PeerConnection, Signaling } from '../net/network.ts';
+import type { ConnectionState, Network, PeerConnection, Signaling, SignalingProblem } from '../net/network.ts';
 import type { ShareTarget } from '../net/share-link.ts';
 import type { TransferChannel } from '../transfer/channel.ts';
 import { chunkSizeFor } from '../transfer/protocol.ts';
@@ -31,7 +31,7 @@ export interface ShareHostEvents {
   /** The receivers changed: one was added, refused, or reports progress (once per chunk: draw at your pace). */
   receivers(receivers: readonly ReceiverStatus[], changed: ReceiverStatus): void;
   /** The signaler's state: `waiting` for receivers, or a problem to show. */
-  status(status: { waiting: boolean; problem?: string | undefined }): void;
+  status(status: { waiting: boolean; problem?: SignalingProblem | undefined }): void;
   /** In the room; `peerToken` lets a reload of this page reclaim the host's peer id there. */
   joined?(peerToken: string): void;
 }

@@ -27,10 +27,10 @@ export const MAX_TEXT_BYTES = 32 * 1024;
 
 export const utf8Length = (text: string): number => new TextEncoder().encode(text).byteLength;
 
-/** Why a text cannot be shared, in words, or undefined when it can. */
-export function textProblem(text: string): string | undefined {
+/** Why a text cannot be shared (too long: its size in KiB, rounded up), or undefined when it can. */
+export function textProblem(text: string): { code: 'too-long'; kib: number } | undefined {
   const bytes = utf8Length(text);
-  return bytes > MAX_TEXT_BYTES ? `The text is too long to share: ${Math.ceil(bytes / 1024)} KiB, at most ${MAX_TEXT_BYTES / 1024} KiB.` : undefined;
+  return bytes > MAX_TEXT_BYTES ? { code: 'too-long', kib: Math.ceil(bytes / 1024) } : undefined;
 }
 
 /** Payload bytes per chunk for a channel whose SCTP transport allows `maxMessageSize`. */
@@ -83,8 +83,12 @@ export const ControlMessage = v.variant('type', [
   v.strictObject({ type: v.literal('nack'), file: Count, chunk: Count }),
   /** Sender → receiver: every chunk of the file was sent; `root` is SHA-256 over its chunk hashes. */
   v.strictObject({ type: v.literal('file-end'), file: Count, chunks: Count, root: Hex256 }),
-  /** Receiver → sender: storage is full; stop sending and forget the window until the next `resume`. */
-  v.strictObject({ type: v.literal('pause'), reason: v.pipe(v.string(), v.maxLength(1024)) }),
+  /**
+   * Receiver → sender: storage is full; stop sending and forget the window until the next `resume`. `code` says
+   * why (`storage-full`), for the sender's page to word in its own language; `reason` is the same in English, for
+   * logs. A pause without a code (an older receiver) is still a pause.
+   */
+  v.strictObject({ type: v.literal('pause'), code: v.optional(v.pipe(v.string(), v.maxLength(64))), reason: v.pipe(v.string(), v.maxLength(1024)) }),
   /**
    * Receiver → sender: the person declined the manifest's files; nothing was stored. Sent instead of the first
    * `resume`, and again to a sender that comes back with the same manifest (docs/protocols.md).

@@ -1,5 +1,6 @@
 import type { TransferChannel } from './channel.ts';
-import { StorageFullError, type ChunkStore } from './chunk-store.ts';
+import { StorageFullError, TransferBusyError, type ChunkStore } from './chunk-store.ts';
+import { PAUSE_STORAGE_FULL, type ReasonCode } from './reasons.ts';
 import { equalBytes, fileRoot, sha256 } from './hashing.ts';
 import {
   ProtocolError,
@@ -21,6 +22,8 @@ export interface IncomingFileProgress {
   /** Bytes verified and committed to storage. */
   bytes: number;
   error?: string;
+  /** Why it failed, as a code the page words (transfer/reasons.ts). */
+  reason?: ReasonCode;
 }
 
 /**
@@ -42,6 +45,8 @@ export interface ReceiveProgress {
   /** The text the sender shares with the files, once it arrived. */
   text?: string;
   error?: string;
+  /** Why it paused, failed or was cancelled, as a code the page words (transfer/reasons.ts). */
+  reason?: ReasonCode;
 }
 
 interface FileTracking {
@@ -141,7 +146,7 @@ export class ReceiveSession {
    * Also for losses the channel itself does not report, such as the peer connection being closed.
    */
   interrupt(reason: string): void {
-    if (this.#progress.state === 'receiving' || this.#progress.state === 'connecting') this.#update({ state: 'reconnecting', error: reason });
+    if (this.#progress.state === 'receiving' || this.#progress.state === 'connecting') this.#update({ state: 'reconnecting', error: reason, reason: 'connection-lost' });
   }
 
   /**
@@ -162,7 +167,7 @@ export class ReceiveSession {
       const bytes = tracking.committed.reduce((n, c, chunk) => n + c * chunkLength(manifest.files[i]!.size, manifest.chunkSize, chunk), 0);
       this.#progress.files[i] = { state: 'waiting', bytes };
     });
-    this.#update({ state: 'receiving', error: undefined });
+    this.#update({ state: 'receiving', error: undefined, reason: undefined });
     this.#control({ type: 'resume', have: this.#tracking.map((t) => firstMissing(t.committed)) });
   }
 
@@ -195,7 +200,8 @@ export class ReceiveSession {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.#control({ type: 'error', message: reason.slice(0, 1000) });
-      this.#end('failed', error instanceof ProtocolError ? `the sender broke the protocol: ${reason}` : reason);
+      if (error instanceof ProtocolError) this.#end('failed', `the sender broke the protocol: ${reason}`, 'protocol');
+      else this.#end('failed', reason, error instanceof TransferBusyError ? 'transfer-busy' : 'failed');
     }
   }
 
@@ -253,7 +259,7 @@ export class ReceiveSession {
         return;
       }
       case 'cancel':
-        if (message.file === undefined) this.#end('cancelled', 'the sender cancelled');
+        if (message.file === undefined) this.#end('cancelled', 'the sender cancelled', 'cancelled-by-peer');
         else if (this.#tracking[message.file]) {
           this.#setFile(message.file, { state: 'cancelled' });
           await this.#store.discard(message.file);
@@ -261,7 +267,7 @@ export class ReceiveSession {
         }
         return;
       case 'error':
-        this.#end('failed', `the sender reported: ${message.message}`);
+        this.#end('failed', `the sender reported: ${message.message}`, 'peer-failed');
         return;
       default:
         throw new ProtocolError(`unexpected ${message.type} from the sender`);
@@ -279,12 +285,12 @@ export class ReceiveSession {
         this.#control({ type: 'cancel' });
         return;
       case 'paused':
-        this.#control({ type: 'pause', reason: 'the receiving device is out of storage space' });
+        this.#control({ type: 'pause', code: PAUSE_STORAGE_FULL, reason: 'the receiving device is out of storage space' });
         return;
       case 'done':
         break;
       default:
-        this.#update({ state: 'receiving', error: undefined });
+        this.#update({ state: 'receiving', error: undefined, reason: undefined });
     }
     this.#control({ type: 'resume', have: this.#tracking.map((t) => firstMissing(t.committed)) });
   }
@@ -375,7 +381,7 @@ export class ReceiveSession {
       this.#setFile(file, { state: 'complete' });
     } else {
       await this.#store.discard(file);
-      this.#setFile(file, { state: 'failed', error: 'the file did not match its hash and was discarded' });
+      this.#setFile(file, { state: 'failed', error: 'the file did not match its hash and was discarded', reason: 'hash-mismatch' });
     }
     this.#checkAllDone();
   }
@@ -387,7 +393,7 @@ export class ReceiveSession {
   async #giveUp(file: number): Promise<void> {
     if (this.#progress.files[file]!.state === 'failed') return;
     this.#control({ type: 'cancel', file });
-    this.#setFile(file, { state: 'failed', error: 'part of it still did not match its hash after it was sent again; it was discarded' });
+    this.#setFile(file, { state: 'failed', error: 'part of it still did not match its hash after it was sent again; it was discarded', reason: 'hash-mismatch-again' });
     await this.#store.discard(file);
     this.#checkAllDone();
   }
@@ -396,12 +402,12 @@ export class ReceiveSession {
     if (this.#isOver) return;
     if (error instanceof StorageFullError) {
       // Nothing stored is lost; the transfer continues from there once there is room (retry()).
-      this.#control({ type: 'pause', reason: 'the receiving device is out of storage space' });
-      this.#end('paused', error.message);
+      this.#control({ type: 'pause', code: PAUSE_STORAGE_FULL, reason: 'the receiving device is out of storage space' });
+      this.#end('paused', error.message, 'storage-full');
     } else {
       const reason = `could not store the file: ${error instanceof Error ? error.message : String(error)}`;
       this.#control({ type: 'error', message: reason });
-      this.#end('failed', reason);
+      this.#end('failed', reason, 'storage-failed');
     }
   }
 
@@ -414,14 +420,14 @@ export class ReceiveSession {
     if (this.#channel.isOpen) this.#channel.send(encodeControl(message));
   }
 
-  #end(state: ReceiveState, error?: string): void {
+  #end(state: ReceiveState, error?: string, reason?: ReasonCode): void {
     // Files still in flight are not complete, whatever else happens; say so on their rows.
     // A pause is said once for the whole transfer, not on every row.
-    const unfinished: Partial<IncomingFileProgress> = state === 'paused' ? { state: 'paused' } : { state: 'failed', error: error ?? state };
+    const unfinished: Partial<IncomingFileProgress> = state === 'paused' ? { state: 'paused' } : { state: 'failed', error: error ?? state, reason: reason ?? (state === 'cancelled' ? 'cancelled' : 'failed') };
     const files = this.#progress.files.map((f) =>
       state !== 'done' && (f.state === 'waiting' || f.state === 'receiving' || f.state === 'verifying') ? { ...f, ...unfinished } : f,
     );
-    this.#update(error === undefined ? { state, files } : { state, files, error });
+    this.#update({ state, files, ...(error !== undefined && { error }), ...(reason && { reason }) });
   }
 
   /** Called once per chunk: updates the one file in place rather than copying every file's entry. */

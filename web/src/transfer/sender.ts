@@ -14,6 +14,7 @@ import {
 } from './protocol.ts';
 import { Pulse } from './pulse.ts';
 import { ShareHashes } from './share-hashes.ts';
+import { PAUSE_STORAGE_FULL, type ReasonCode } from './reasons.ts';
 
 export interface OutgoingFile {
   entry: FileEntry;
@@ -32,6 +33,11 @@ export interface SendProgress {
   deliveredBytes: number;
   totalBytes: number;
   error?: string;
+  /**
+   * Why it paused, failed or was cancelled, as a code the page words (transfer/reasons.ts). A pause's code comes
+   * from the receiver and may be one this release does not know.
+   */
+  reason?: string;
 }
 
 export interface SendOptions {
@@ -149,7 +155,7 @@ export class SendSession {
     this.#dropStripes();
     this.#listen(channel);
     this.#retire();
-    this.#update({ state: 'connecting', error: undefined });
+    this.#update({ state: 'connecting', error: undefined, reason: undefined });
     this.start();
   }
 
@@ -158,7 +164,7 @@ export class SendSession {
     if (this.#finished || this.#progress.state === 'reconnecting') return;
     this.#dropStripes();
     this.#retire();
-    this.#update({ state: 'reconnecting', error: reason });
+    this.#update({ state: 'reconnecting', error: reason, reason: 'connection-lost' satisfies ReasonCode });
   }
 
   /** Stripes belong to the session's channel: when it goes, they go, and the next one gets its own. */
@@ -216,7 +222,7 @@ export class SendSession {
       if (typeof data !== 'string') throw new ProtocolError('the receiver sent binary data');
       this.#handle(parseControl(data));
     } catch (error) {
-      this.#fail(error instanceof Error ? error.message : String(error), true);
+      this.#fail(error instanceof Error ? error.message : String(error), true, error instanceof ProtocolError ? 'protocol' : 'failed');
     }
   }
 
@@ -227,7 +233,7 @@ export class SendSession {
         // A resume while sending (sent twice, or the receiver retried): start over from what it now says it holds.
         if (this.#progress.state === 'sending') this.#retire();
         const run = this.#run;
-        this.#update({ state: 'sending', deliveredBytes: this.#alreadyHeld(message.have), error: undefined });
+        this.#update({ state: 'sending', deliveredBytes: this.#alreadyHeld(message.have), error: undefined, reason: undefined });
         void this.#pump(run, message.have).catch((error: unknown) => this.#fail(String(error), true));
         return;
       }
@@ -235,7 +241,7 @@ export class SendSession {
         if (this.#progress.state !== 'sending' && this.#progress.state !== 'connecting') throw new ProtocolError('pause while not sending');
         // What was in flight is dropped by the paused receiver; its next resume says where to start.
         this.#retire();
-        this.#update({ state: 'paused', error: message.reason });
+        this.#update({ state: 'paused', error: message.reason, reason: message.code ?? PAUSE_STORAGE_FULL });
         return;
       case 'ack':
         this.#inFlight = Math.max(0, this.#inFlight - message.bytes);
@@ -255,12 +261,12 @@ export class SendSession {
         this.#end('declined');
         return;
       case 'cancel':
-        if (message.file === undefined) this.#end('cancelled', 'the receiver cancelled');
+        if (message.file === undefined) this.#end('cancelled', 'the receiver cancelled', 'cancelled-by-peer');
         else this.#cancelledFiles.add(message.file);
         this.#changed.fire();
         return;
       case 'error':
-        this.#fail(`the receiver reported: ${message.message}`);
+        this.#fail(`the receiver reported: ${message.message}`, false, 'peer-failed');
         return;
       default:
         throw new ProtocolError(`unexpected ${message.type} from the receiver`);
@@ -383,15 +389,15 @@ export class SendSession {
     if (this.#channel.isOpen) this.#channel.send(encodeControl(message));
   }
 
-  #fail(reason: string, tellPeer = false): void {
+  #fail(error: string, tellPeer = false, reason: ReasonCode = 'failed'): void {
     if (this.#finished) return;
-    if (tellPeer) this.#control({ type: 'error', message: reason.slice(0, 1000) });
-    this.#end('failed', reason);
+    if (tellPeer) this.#control({ type: 'error', message: error.slice(0, 1000) });
+    this.#end('failed', error, reason);
   }
 
-  #end(state: SendState, error?: string): void {
+  #end(state: SendState, error?: string, reason?: ReasonCode): void {
     if (this.#finished) return;
-    this.#update(error === undefined ? { state } : { state, error });
+    this.#update({ state, ...(error !== undefined && { error }), ...(reason && { reason }) });
     this.#changed.fire();
   }
 
