@@ -179,7 +179,13 @@ export class ReceiveController {
         if (!transferring) this.#setPhase('connecting', 'Connecting to the sender…');
         break;
       case 'waiting-for-sender':
-        this.#setPhase(transferring ? 'reconnecting' : 'waiting-for-sender', transferring ? 'Paused: the sender left. What arrived is kept; it goes on when they come back…' : 'Waiting for the sender to come back…');
+        this.#setPhase(
+          transferring ? 'reconnecting' : 'waiting-for-sender',
+          transferring
+            ? 'Paused: the sender left. What arrived is kept; it goes on when they come back…'
+            : // Also a link whose room is missing (SignalingClient's ROOM_WAIT_MS): it may be expired, or its sender on the way back.
+              'Waiting for the sender… Their page may be reconnecting; if the link has expired or they closed the page, this stops after two minutes.',
+        );
         break;
       case 'reconnecting':
         this.#setPhase('reconnecting', 'Paused, reconnecting to the sender… What arrived is kept.');

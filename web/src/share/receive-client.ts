@@ -110,6 +110,9 @@ export class ReceiveClient {
       peerLeft: (peerId) => this.#senderLeft(peerId),
       signal: (from, data) => void this.#connectionTo(from, data)?.receive(data).catch(() => undefined),
       problem: (message, fatal) => events.problem(message, fatal),
+      roomMissing: () => {
+        if (!this.#healthy()) events.link('waiting-for-sender');
+      },
     });
     this.#signaling.connect();
   }
