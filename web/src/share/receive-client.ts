@@ -189,6 +189,9 @@ export class ReceiveClient {
       // Closing the connection does not close its channel with an event: tell the transfer ourselves.
       this.#session?.interrupt('the sender reconnected');
     }
+    // A connection taken beside one that worked then is superseded by this one: it must not replace it later.
+    next?.connection.close();
+    this.#next = undefined;
     this.#link = this.#newLink(peerId);
     return this.#link.connection;
   }
