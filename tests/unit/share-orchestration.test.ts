@@ -7,6 +7,7 @@ import type { KeptLink } from '../../web/src/storage/database.ts';
 import { MemoryChunkStore } from '../../web/src/storage/memory-chunk-store.ts';
 import { decodeDataFrame, type Manifest } from '../../web/src/transfer/protocol.ts';
 import type { ReceiveProgress } from '../../web/src/transfer/receiver.ts';
+import type { Network } from '../../web/src/net/network.ts';
 import { FakeNetwork } from '../support/fake-network.ts';
 import { outgoing, randomFile, storedBytes } from '../support/transfer-harness.ts';
 
@@ -63,7 +64,7 @@ const NO_PASSWORD: Passwords = { askPassword: () => Promise.reject(new Error('no
 /** How the person answers the offer: at once, or not yet (the test answers through the client). */
 type Answer = 'accept' | 'decline' | 'later';
 
-async function receive(network: FakeNetwork, store = new MemoryChunkStore(), receiverId = 'AAAAAAAAAAAAAAAAAAAAAA', passwords = NO_PASSWORD, answer: Answer = 'accept') {
+async function receive(network: Network, store = new MemoryChunkStore(), receiverId = 'AAAAAAAAAAAAAAAAAAAAAA', passwords = NO_PASSWORD, answer: Answer = 'accept') {
   const watch = new Watch();
   const seen = {
     progress: undefined as ReceiveProgress | undefined,
@@ -323,6 +324,18 @@ describe('the share host and the receive client', () => {
     expect(original.state).toBe('connected');
     expect(receiver.seen.codes).toHaveLength(1);
   }, 20_000);
+
+  test('a receiver told its room is missing (the sender is not there yet, or on its way back) says it is waiting for the sender', async () => {
+    const network = new FakeNetwork();
+    // As SignalingClient does while a room it was never in is missing: the join is answered room-not-found, asked again later.
+    const missingRoom: Network = {
+      signaling: (...args: Parameters<FakeNetwork['signaling']>) => ({ ...network.signaling(...args), connect: () => args[2].roomMissing?.() }),
+      connect: (...args: Parameters<FakeNetwork['connect']>) => network.connect(...args),
+    };
+    const receiver = await receive(missingRoom);
+    await receiver.watch.until(() => receiver.seen.links.length > 0);
+    expect(receiver.seen.links).toEqual(['waiting-for-sender']);
+  });
 
   test('a receiver keeps how to rejoin once the sender is proven, and comes back with the kept password without asking', async () => {
     const network = new FakeNetwork();
