@@ -7,7 +7,7 @@ import { useSignalServer, useTransferPeers } from '../support/transfer-peers.ts'
 const peers = useTransferPeers(2);
 const signal = useSignalServer();
 
-test('the signaler restarts mid-transfer: the transfer finishes over its open channel, both pages rejoin, and a new receiver gets the file too', async () => {
+test('the signaler restarts mid-transfer: both pages rejoin, the transfer finishes (moved to the connection made under the new peer ids once it is proven), and a new receiver gets the file too', async () => {
   const { sender, receivers, dir } = peers;
   const file = await makeFile(dir, 'signaler-restarts.bin', 96 * MiB);
   // While the signaler is down, the browser logs each refused reconnect of the pages that were in the room.

@@ -21,32 +21,60 @@ export class FakeNetwork implements Network {
   /** Peer tokens, as the signaler keeps them: a token reclaims its peer id. */
   readonly #tokens = new Map<string, string>();
   #nextId = 0;
+  /** Every page's way back into its room after a restart of the signaler. */
+  readonly #rejoins: Array<{ role: Role; rejoin: () => void }> = [];
   /** What every connection reports as its measured round trip: 0, as on loopback, unless a test sets it. */
   roundTripMs: number | undefined = 0;
 
   signaling(room: string, role: Role, events: SignalingEvents, peerToken?: string): Signaling {
     const reclaimed = peerToken === undefined ? undefined : this.#tokens.get(peerToken);
-    const member: Member = { peerId: reclaimed ?? `peer-${++this.#nextId}`, role, events, gone: false };
-    const token = reclaimed ? peerToken! : `token-${member.peerId}`;
+    // The page's current membership: a restarted signaler (restartSignaler) gives it another.
+    let member: Member = { peerId: reclaimed ?? `peer-${++this.#nextId}`, role, events, gone: false };
+    let token = reclaimed ? peerToken! : `token-${member.peerId}`;
     this.#tokens.set(token, member.peerId);
     const others = () => (this.#rooms.get(room) ?? []).filter((m) => m !== member && !m.gone);
-    return {
-      connect: () => {
-        // A reclaimed id evicts the page that held it before, without a peer-left (as the signaler does).
-        for (const stale of others()) if (stale.peerId === member.peerId) stale.gone = true;
-        const peers: PeerInfo[] = others().map((m) => ({ peerId: m.peerId, role: m.role }));
-        this.#rooms.set(room, [...(this.#rooms.get(room) ?? []), member]);
-        queueMicrotask(() => {
-          events.joined({ peerId: member.peerId, peerToken: token, peers, iceServers: [] });
-          for (const other of others()) other.events.peerJoined({ peerId: member.peerId, role });
-        });
+    const join = (): void => {
+      // A reclaimed id evicts the page that held it before, without a peer-left (as the signaler does).
+      for (const stale of others()) if (stale.peerId === member.peerId) stale.gone = true;
+      const peers: PeerInfo[] = others().map((m) => ({ peerId: m.peerId, role: m.role }));
+      this.#rooms.set(room, [...(this.#rooms.get(room) ?? []), member]);
+      const joining = member;
+      queueMicrotask(() => {
+        events.joined({ peerId: joining.peerId, peerToken: token, peers, iceServers: [] });
+        for (const other of others()) other.events.peerJoined({ peerId: joining.peerId, role });
+      });
+    };
+    this.#rejoins.push({
+      role,
+      rejoin: () => {
+        if (member.gone) return;
+        // The restarted signaler knows neither the room nor the token: the page rejoins under a new peer id.
+        member = { peerId: `peer-${++this.#nextId}`, role, events, gone: false };
+        token = `token-${member.peerId}`;
+        this.#tokens.set(token, member.peerId);
+        join();
       },
+    });
+    return {
+      connect: join,
       signal: (to, data) => {
         const target = others().find((m) => m.peerId === to);
         if (target && !member.gone) queueMicrotask(() => target.events.signal(member.peerId, data));
       },
       close: () => this.#leave(room, member),
     };
+  }
+
+  /**
+   * The signaler restarts: its rooms and peer tokens are gone, connections between peers stay up, and every page
+   * that was in a room rejoins under a new peer id, without a peer-left for its old one; senders first (they open
+   * the room again; a receiver that came first would be told room-not-found and try again later).
+   */
+  restartSignaler(): void {
+    this.#rooms.clear();
+    this.#tokens.clear();
+    const rejoins = [...this.#rejoins].sort((a, b) => Number(b.role === 'sender') - Number(a.role === 'sender'));
+    for (const { rejoin } of rejoins) rejoin();
   }
 
   connect(options: PeerConnectionOptions, events: PeerConnectionEvents): PeerConnection {

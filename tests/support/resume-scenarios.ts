@@ -151,7 +151,9 @@ export async function relayFault({ sender, receiver, file }: ResumeSetup, server
 /**
  * The signaler restarts at about half-way (SIGTERM, then again on its port: the rooms it held are gone). The
  * transfer goes on over its open DataChannel; both pages reconnect and join again (the sender opens the room
- * anew); then a second receiver opens the link and gets the file too. Returns what the first receiver was sent again.
+ * anew), and the transfer moves to the connection the sender offers under the new peer ids once it is proven
+ * (docs/architecture.md, "The signaler restarts"); then a second receiver opens the link and gets the file too.
+ * Returns what the first receiver was sent again: what was in flight when it moved, at most the window.
  */
 export async function signalerRestarts({ sender, receiver, file }: ResumeSetup, server: RunningServer, second: ChromiumPeer): Promise<ResumeOutcome> {
   await recordConnections(sender);

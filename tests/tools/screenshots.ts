@@ -107,7 +107,8 @@ try {
         await visitor.close();
       }
       await receiver.page.goto(`${server.url}/r/AAAAAAAAAAAAAAAAAAAAAA#k=BBBBBBBBBBBBBBBBBBBBBB`);
-      await receiver.page.getByRole('alert').waitFor();
+      // A missing room is waited for (ROOM_WAIT_MS) with a status saying the link may have expired.
+      await receiver.page.getByRole('status').filter({ hasText: m.status_waiting_for_sender({}, say) }).waitFor();
       await receiver.page.screenshot({ path: join(outDir, `${name}-receive-expired.png`), fullPage: true });
       // The sender's page reloads: its open shares are listed, and a file changed since is refused.
       await sender.page.goto(server.url);

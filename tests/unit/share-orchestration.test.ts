@@ -7,6 +7,7 @@ import type { KeptLink } from '../../web/src/storage/database.ts';
 import { MemoryChunkStore } from '../../web/src/storage/memory-chunk-store.ts';
 import { decodeDataFrame, type Manifest } from '../../web/src/transfer/protocol.ts';
 import type { ReceiveProgress } from '../../web/src/transfer/receiver.ts';
+import type { Network } from '../../web/src/net/network.ts';
 import { FakeNetwork } from '../support/fake-network.ts';
 import { outgoing, randomFile, storedBytes } from '../support/transfer-harness.ts';
 
@@ -63,7 +64,7 @@ const NO_PASSWORD: Passwords = { askPassword: () => Promise.reject(new Error('no
 /** How the person answers the offer: at once, or not yet (the test answers through the client). */
 type Answer = 'accept' | 'decline' | 'later';
 
-async function receive(network: FakeNetwork, store = new MemoryChunkStore(), receiverId = 'AAAAAAAAAAAAAAAAAAAAAA', passwords = NO_PASSWORD, answer: Answer = 'accept') {
+async function receive(network: Network, store = new MemoryChunkStore(), receiverId = 'AAAAAAAAAAAAAAAAAAAAAA', passwords = NO_PASSWORD, answer: Answer = 'accept') {
   const watch = new Watch();
   const seen = {
     progress: undefined as ReceiveProgress | undefined,
@@ -268,6 +269,72 @@ describe('the share host and the receive client', () => {
     // One row, the same transfer, nothing listed as refused.
     expect(sender.receivers().map((r) => [r.key, r.refused, r.progress?.state])).toEqual([['AAAAAAAAAAAAAAAAAAAAAA', undefined, 'done']]);
     expect(old!.channels.length).toBeGreaterThan(1);
+  });
+
+  test('the signaler restarts mid-transfer: the receiver answers the sender under its new peer id, the transfer moves to that connection and finishes, one row', async () => {
+    const network = new FakeNetwork();
+    const file = randomFile('dataset.bin', 4_000_000);
+    const sender = await share(network, [file]);
+    const receiver = await receive(network);
+    await receiver.watch.until(() => bytesOf(receiver.seen.progress) >= 1_000_000);
+    const [old] = network.connections;
+    const before = network.connections.length;
+    network.restartSignaler();
+    // The sender offers a connection to the receiver's new peer id. Left unanswered (the old connection still
+    // works), it would time out and be offered again forever; answered, it is proven and takes the transfer over.
+    const paired = () => network.connections.slice(before).some((c) => c.remote && c.channels.length > 0);
+    await receiver.watch.until(() => paired() && old!.state === 'closed' && receiver.seen.progress?.state === 'done');
+    expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
+    await sender.watch.until(() => sender.receivers()[0]?.progress?.state === 'done');
+    expect(sender.receivers().map((r) => [r.key, r.refused, r.progress?.state])).toEqual([['AAAAAAAAAAAAAAAAAAAAAA', undefined, 'done']]);
+    // No offer of the sender is left hanging: each of its connections was answered, or closed.
+    expect(network.connections.filter((c) => c.state !== 'closed' && !c.remote)).toEqual([]);
+    expect(payloadSent(network)).toBeLessThan(2 * file.data.byteLength);
+  }, 20_000);
+
+  test('a new connection that fails the handshake while the current one works leaves the transfer untouched', async () => {
+    const network = new FakeNetwork();
+    const file = randomFile('ledger.db', 3_000_000);
+    await share(network, [file]);
+    const receiver = await receive(network);
+    await receiver.watch.until(() => bytesOf(receiver.seen.progress) >= 500_000);
+    // Someone without the link's secret joins as a sender (a signaler can introduce anyone) and offers a connection.
+    const original = network.connections[0]!;
+    const watch = new Watch();
+    let impostorRows: readonly ReceiverStatus[] = [];
+    const impostor = new ShareHost({
+      target: { ...TARGET, secret: '' },
+      keys: deriveLinkKeys(TARGET.room, ''),
+      transferId: 'IIIIIIIIIIIIIIIIIIIIII',
+      files: [outgoing('ledger.db', file.data)],
+      network,
+      events: {
+        receivers: (all) => {
+          impostorRows = all;
+          watch.changed();
+        },
+        status: () => {},
+      },
+    });
+    impostor.start();
+    // The receiver answers it and the handshake refuses it; the receive client is not refused (its refused event throws here).
+    await watch.until(() => impostorRows.some((r) => r.refused !== undefined));
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
+    expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
+    expect(original.state).toBe('connected');
+    expect(receiver.seen.codes).toHaveLength(1);
+  }, 20_000);
+
+  test('a receiver told its room is missing (the sender is not there yet, or on its way back) says it is waiting for the sender', async () => {
+    const network = new FakeNetwork();
+    // As SignalingClient does while a room it was never in is missing: the join is answered room-not-found, asked again later.
+    const missingRoom: Network = {
+      signaling: (...args: Parameters<FakeNetwork['signaling']>) => ({ ...network.signaling(...args), connect: () => args[2].roomMissing?.() }),
+      connect: (...args: Parameters<FakeNetwork['connect']>) => network.connect(...args),
+    };
+    const receiver = await receive(missingRoom);
+    await receiver.watch.until(() => receiver.seen.links.length > 0);
+    expect(receiver.seen.links).toEqual(['waiting-for-sender']);
   });
 
   test('a receiver keeps how to rejoin once the sender is proven, and comes back with the kept password without asking', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { CloseCode, PROTOCOL_VERSION, unsupportedProtocolReason } from '../../signal/protocol/index.ts';
-import { SignalingClient, signalingUrl } from '../../web/src/net/signaling-client.ts';
+import { ROOM_WAIT_MS, SignalingClient, signalingUrl } from '../../web/src/net/signaling-client.ts';
 import type { SignalingProblem } from '../../web/src/net/network.ts';
 
 /** A WebSocket that never opens while the device is offline, and opens at once when it is online. */
@@ -87,4 +87,42 @@ test('the page states its protocol version, and a server of another version stop
   // Reconnecting would meet the same refusal: the client does not try again.
   await vi.advanceTimersByTimeAsync(60_000);
   expect(FakeSocket.opened).toHaveLength(1);
+});
+
+test('a receiver whose room is missing before it ever joined waits for the sender, asking again with backoff, and gives up only after ROOM_WAIT_MS', async () => {
+  FakeSocket.online = true;
+  const problems: Array<{ problem: SignalingProblem; fatal: boolean }> = [];
+  let missing = 0;
+  const client = new SignalingClient('ws://127.0.0.1:1/ws', 'R'.repeat(22), 'receiver', {
+    ...handlers,
+    problem: (problem, fatal) => problems.push({ problem, fatal }),
+    roomMissing: () => missing++,
+  });
+  // What the server answers each join while the room is missing (signal/rooms/room-registry.ts).
+  const refuse = (socket: FakeSocket): void => {
+    const frame = { type: 'error', code: 'room-not-found', message: 'This link has expired or its sender has closed the page.' };
+    socket.dispatchEvent(Object.assign(new Event('message'), { data: JSON.stringify(frame) }));
+  };
+  const start = Date.now();
+  client.connect();
+  await vi.advanceTimersByTimeAsync(0);
+  refuse(FakeSocket.opened[0]!);
+  // Not fatal: the sender may be on its way (a restarted signaler, a reloading page).
+  expect(problems).toEqual([]);
+  expect(missing).toBe(1);
+  // It asks again, later each time, while the room stays missing.
+  while (problems.length === 0) {
+    const asked = FakeSocket.opened.length;
+    await vi.advanceTimersByTimeAsync(1_000);
+    if (FakeSocket.opened.length > asked) refuse(FakeSocket.opened.at(-1)!);
+  }
+  expect(FakeSocket.opened.length).toBeGreaterThan(2);
+  expect(missing).toBe(FakeSocket.opened.length - 1);
+  expect(problems).toEqual([{ problem: { code: 'room-not-found', detail: 'This link has expired or its sender has closed the page.' }, fatal: true }]);
+  // On the fake clock: not before the room stayed missing that long.
+  expect(Date.now() - start).toBeGreaterThanOrEqual(ROOM_WAIT_MS);
+  // Given up: no more tries.
+  const tries = FakeSocket.opened.length;
+  await vi.advanceTimersByTimeAsync(60_000);
+  expect(FakeSocket.opened).toHaveLength(tries);
 });

@@ -185,6 +185,7 @@ export class ReceiveController {
         if (!transferring) this.#setPhase('connecting', m.status_connecting_sender);
         break;
       case 'waiting-for-sender':
+        // Also a link whose room is missing (SignalingClient's ROOM_WAIT_MS): it may be expired, or its sender on the way back.
         this.#setPhase(transferring ? 'reconnecting' : 'waiting-for-sender', transferring ? m.status_sender_left : m.status_waiting_for_sender);
         break;
       case 'reconnecting':

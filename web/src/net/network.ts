@@ -15,6 +15,11 @@ export interface SignalingEvents {
   signal(from: string, data: SignalData): void;
   /** A refusal from the server, or a lost connection (`fatal` when reconnecting cannot help). */
   problem(problem: SignalingProblem, fatal: boolean): void;
+  /**
+   * The room is not open: its sender has not joined yet or is rejoining a restarted signaler. The client asks
+   * again with backoff, and reports a fatal problem only once the room stayed missing too long.
+   */
+  roomMissing?(): void;
 }
 
 /**

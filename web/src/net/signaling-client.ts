@@ -15,6 +15,14 @@ import type { SignalingEvents } from './network.ts';
 /** Refusals that reconnecting cannot fix. */
 const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['room-not-found', 'room-full', 'sender-present', 'too-many-rooms']);
 
+/**
+ * How long a receiver that was never in its room keeps asking for it. A missing room looks the same whether the
+ * link expired, its sender closed the page, the sender's page is reloading, or the signaler restarted and the
+ * sender has not rejoined yet (it reconnects with the same backoff, up to 15 s); only once it has stayed missing
+ * this long is it taken for gone (docs/protocols.md, "Signaling").
+ */
+export const ROOM_WAIT_MS = 120_000;
+
 /** Reconnect delays: exponential from 500 ms up to 10 s, each with ±50 % jitter so a restarted server is not hit by every client at once. */
 export function reconnectDelay(attempt: number, random: () => number = Math.random): number {
   const base = Math.min(10_000, 500 * 2 ** attempt);
@@ -34,6 +42,8 @@ export class SignalingClient {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Whether this client was ever in its room: then the room is coming back (a restarted server), not gone. */
   #joinedBefore = false;
+  /** When a receiver never in its room was first told it is missing: it gives up ROOM_WAIT_MS after. */
+  #missingSince: number | undefined;
   /** The device is back online: reconnect now rather than at the end of a backoff of up to 10 s. */
   readonly #online = (): void => {
     if (this.#stopped || this.#socket?.readyState === WebSocket.OPEN || this.#socket?.readyState === WebSocket.CONNECTING) return;
@@ -108,9 +118,10 @@ export class SignalingClient {
         this.handlers.signal(frame.from, frame.data);
         return;
       case 'error': {
-        // A room this client was in is missing only while its sender, too, reconnects to a restarted server.
-        if (frame.code === 'room-not-found' && this.#joinedBefore) {
-          this.#socket?.close();
+        // A room this client was in is missing only while its sender, too, reconnects to a restarted server; one it
+        // was never in may be coming (see ROOM_WAIT_MS).
+        if (frame.code === 'room-not-found' && this.#roomMayCome()) {
+          this.#waitForRoom();
           return;
         }
         const fatal = FATAL_CODES.has(frame.code);
@@ -119,6 +130,23 @@ export class SignalingClient {
         return;
       }
     }
+  }
+
+  #roomMayCome(): boolean {
+    if (this.#joinedBefore) return true;
+    if (this.role !== 'receiver') return false;
+    this.#missingSince ??= Date.now();
+    return Date.now() - this.#missingSince < ROOM_WAIT_MS;
+  }
+
+  /** Asks for the room again later, on a new socket: the server answered this one's join, it has nothing more to say. */
+  #waitForRoom(): void {
+    const socket = this.#socket;
+    // Dropped first, so that its close is not reported as a lost connection: it was closed on purpose.
+    this.#socket = undefined;
+    socket?.close();
+    this.handlers.roomMissing?.();
+    this.#retryLater();
   }
 
   #retryLater(): void {

@@ -66,6 +66,12 @@ export class ReceiveClient {
   #signaling: Signaling | undefined;
   #ice: { iceServers: IceServer[]; iceTransportPolicy?: RTCIceTransportPolicy | undefined } = { iceServers: [] };
   #link: SenderLink | undefined;
+  /**
+   * A connection from the sender under a new peer id, taken while #link still works (the signaler restarted and
+   * the sender rejoined under a new id): it replaces #link only once its channel proves the sender
+   * (docs/architecture.md, "Channel life cycle"), and is dropped, #link untouched, if it does not.
+   */
+  #next: SenderLink | undefined;
   #session: ReceiveSession | undefined;
   #stopped = false;
   /** A password known to work (kept with the transfer, or proven on an earlier channel): tried first, so neither a reload nor a new channel asks the person again. */
@@ -104,6 +110,9 @@ export class ReceiveClient {
       peerLeft: (peerId) => this.#senderLeft(peerId),
       signal: (from, data) => void this.#connectionTo(from, data)?.receive(data).catch(() => undefined),
       problem: (problem, fatal) => events.problem(problem, fatal),
+      roomMissing: () => {
+        if (!this.#healthy()) events.link('waiting-for-sender');
+      },
     });
     this.#signaling.connect();
   }
@@ -147,6 +156,7 @@ export class ReceiveClient {
     this.#answerOffer(false);
     void this.#session?.cancel();
     this.#link?.connection.close();
+    this.#next?.connection.close();
     this.#signaling?.close();
   }
 
@@ -157,20 +167,36 @@ export class ReceiveClient {
 
   /**
    * The connection for `data` from `peerId`. A sender that comes back under a new peer id (the signaler
-   * restarted) gets a new connection, unless the current one still works. A sender that comes back under its
-   * own peer id (it reloaded and reclaimed it) offers from a new connection: that replaces the current one,
-   * whose far end is gone even if this end has not noticed yet.
+   * restarted) gets a new connection; while the current one still works, the new one is taken beside it (#next)
+   * and replaces it only once proven, so neither an offer the signaler forwards nor a sender's move interrupts a
+   * working transfer. Left unanswered, the sender's offer would time out and be retried forever. A sender that
+   * comes back under its own peer id (it reloaded and reclaimed it) offers from a new connection: that replaces
+   * the current one, whose far end is gone even if this end has not noticed yet.
    */
   #connectionTo(peerId: string, data: SignalData): PeerConnection | undefined {
     if (this.#stopped) return undefined;
     const current = this.#link;
     if (current?.peerId === peerId && !current.connection.startsAnew(data)) return current.connection;
-    if (current?.peerId !== peerId && this.#healthy()) return undefined;
+    const next = this.#next;
+    if (next?.peerId === peerId && !next.connection.startsAnew(data)) return next.connection;
+    if (current?.peerId !== peerId && this.#healthy()) {
+      next?.connection.close();
+      this.#next = this.#newLink(peerId);
+      return this.#next.connection;
+    }
     if (current) {
       current.connection.close();
       // Closing the connection does not close its channel with an event: tell the transfer ourselves.
       this.#session?.interrupt('the sender reconnected');
     }
+    // A connection taken beside one that worked then is superseded by this one: it must not replace it later.
+    next?.connection.close();
+    this.#next = undefined;
+    this.#link = this.#newLink(peerId);
+    return this.#link.connection;
+  }
+
+  #newLink(peerId: string): SenderLink {
     const signaling = this.#signaling!;
     const link: SenderLink = {
       peerId,
@@ -182,8 +208,21 @@ export class ReceiveClient {
         },
       ),
     };
+    return link;
+  }
+
+  /**
+   * A channel of #next proved the sender: its connection becomes the link. Returns the link it replaces, to be
+   * closed once the transfer moved, however well it still works: the sender moves the transfer too (it keeps one
+   * connection per receiver), and the old connection's signaling path, peer ids the restarted signaler no
+   * longer knows, could never carry an ICE restart.
+   */
+  #promote(link: SenderLink): SenderLink | undefined {
+    if (this.#next !== link) return undefined;
+    this.#next = undefined;
+    const replaced = this.#link;
     this.#link = link;
-    return link.connection;
+    return replaced;
   }
 
   /**
@@ -195,7 +234,15 @@ export class ReceiveClient {
     try {
       proven = await this.#authenticate(link, channel);
     } catch (error) {
-      if (this.#stopped || this.#link !== link) return;
+      if (this.#stopped) return;
+      if (this.#next === link) {
+        // Whatever failed on the new connection, the working one carries on untouched: a refusal here proves
+        // only that whoever offered it is not the sender (docs/security.md), not that the transfer must stop.
+        link.connection.close();
+        this.#next = undefined;
+        return;
+      }
+      if (this.#link !== link) return;
       link.connection.close();
       this.#link = undefined;
       if (!isRefusal(error)) {
@@ -208,7 +255,11 @@ export class ReceiveClient {
       return;
     }
     const [store, receiverId] = await Promise.all([this.#o.store, this.#o.receiverId]);
-    if (this.#stopped || this.#link !== link) return channel.close();
+    const replaced = this.#promote(link);
+    if (this.#stopped || this.#link !== link) {
+      replaced?.connection.close();
+      return channel.close();
+    }
     const password = this.#answeredPassword;
     this.#answeredPassword = undefined;
     if (password !== undefined) this.#knownPassword = Promise.resolve(password);
@@ -221,6 +272,10 @@ export class ReceiveClient {
     this.#o.events.link('connected');
     if (this.#session) this.#session.attach(channel);
     else this.#session = new ReceiveSession(channel, store, (progress) => this.#o.events.progress(progress), (manifest, text) => this.#consent(manifest, text));
+    if (replaced) {
+      for (const stripe of this.#stripes) stripe.close();
+      replaced.connection.close();
+    }
   }
 
   /** The handshake on one channel of the link's connection: the same for its first, a replacement and a stripe. */
@@ -272,6 +327,10 @@ export class ReceiveClient {
 
   /** The signaler says the sender left: unless its connection still works, wait for it to come back. */
   #senderLeft(peerId: string): void {
+    if (this.#next?.peerId === peerId) {
+      this.#next.connection.close();
+      this.#next = undefined;
+    }
     if (this.#link?.peerId !== peerId || this.#healthy()) return;
     this.#link.connection.close();
     this.#link = undefined;
