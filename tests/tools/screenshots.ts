@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { launchChromium, type ChromiumPeer } from '../support/chromium.ts';
 import { makeFile, scratchDir } from '../support/files.ts';
 import { startSignalServer } from '../support/signal-server.ts';
-import { shareFiles, waitForFraction, waitForRows } from '../support/transfer-flow.ts';
+import { shareFiles, TRANSFER_TIMEOUT_MS, waitForFraction, waitForRows } from '../support/transfer-flow.ts';
 import { m } from '../../web/src/i18n/messages.ts';
 import { isLocale, type Locale } from '../../web/src/i18n/locale.ts';
 
@@ -49,7 +49,7 @@ try {
       await sender.page.screenshot({ path: join(outDir, `${name}-send-waiting.png`), fullPage: true });
       await receiver.page.goto(link);
       // The offer, before anything is stored: names, sizes, total and the code, with Accept and Decline.
-      await receiver.page.getByTestId('accept').waitFor();
+      await receiver.page.getByTestId('accept').waitFor({ timeout: TRANSFER_TIMEOUT_MS });
       await receiver.page.screenshot({ path: join(outDir, `${name}-receive-consent.png`), fullPage: true });
       await sender.page.screenshot({ path: join(outDir, `${name}-send-asking.png`), fullPage: true });
       await receiver.page.getByTestId('accept').click();
