@@ -39,13 +39,20 @@ const SIZE_MIB: Record<number, number> = process.env.LATENCY_MIB
   : { 0: 32, 20: 32, 50: 32 };
 /** Channels, or connections, a striped raw run spreads over. */
 const STRIPES = 4;
+/**
+ * Runs per figure, the figure being their median. One run is not enough here: the browsers' and coturn's UDP
+ * sockets drop datagrams when a burst meets a busy core, and SCTP halves its window at each loss, so two runs of the
+ * same kind have differed by 2× on this machine. The runs of a round trip take turns (each kind once, then again).
+ */
+const REPEATS = Number(process.env.LATENCY_REPEATS ?? 3);
 /** As in transfer-bench.ts: each browser on a core of its own. */
 const SENDER_CPU = '0';
 const RECEIVER_CPU = '1';
 
 type Kind = 'raw' | 'raw striped' | 'raw connections' | 'app';
 
-export interface LatencyRow {
+/** One run. */
+export interface LatencyRun {
   /** The round trip the proxy was set for. */
   setMs: number;
   kind: Kind;
@@ -59,6 +66,22 @@ export interface LatencyRow {
   channels: number;
   /** CPU seconds the delay proxy used over the run. */
   proxyCpuSeconds: number;
+  /** Datagrams the machine's UDP sockets dropped for a full receive buffer during the run (/proc/net/snmp). */
+  droppedDatagrams: number;
+}
+
+/** A figure of the table: the median of REPEATS runs of one kind at one round trip. */
+export interface LatencyRow extends LatencyRun {
+  /** Every run's MB/s, in the order they ran. */
+  runs: number[];
+}
+
+/** The kernel's count of UDP datagrams dropped because a socket's receive buffer was full. */
+async function udpReceiveBufferErrors(): Promise<number> {
+  const lines = (await readFile('/proc/net/snmp', 'utf8').catch(() => '')).split('\n').filter((line) => line.startsWith('Udp:'));
+  const [names, values] = lines.map((line) => line.split(/\s+/));
+  const at = names?.indexOf('RcvbufErrors') ?? -1;
+  return at > 0 ? Number(values?.[at]) : NaN;
 }
 
 const RUNS: Array<{ kind: Kind; label: string; connections: number; channelsPerConnection: number }> = [
@@ -83,19 +106,21 @@ async function run(
   setMs: number,
   spec: (typeof RUNS)[number],
   measure: (receiver: ChromiumPeer) => Promise<number>,
-): Promise<LatencyRow> {
+): Promise<LatencyRun> {
   execFileSync('sync');
   const receiver = await launchChromium({ cpus: RECEIVER_CPU });
   try {
     await receiver.context.addInitScript(ROUND_TRIP_SCRIPT);
     if (spec.kind === 'app') await receiver.context.addInitScript(TIMING_SCRIPT);
     const cpuBefore = await proxy.cpuSeconds();
+    const dropsBefore = await udpReceiveBufferErrors();
     const mbPerSecond = await measure(receiver);
+    const droppedDatagrams = (await udpReceiveBufferErrors()) - dropsBefore;
     const proxyCpuSeconds = (await proxy.cpuSeconds()) - cpuBefore;
     const samples = await roundTripSamples(sender.page, receiver.page);
     const channels = await channelsOpened(receiver.page);
     if (spec.kind !== 'app') await closeStriped(sender.page, receiver.page);
-    const row: LatencyRow = {
+    const row: LatencyRun = {
       setMs,
       kind: spec.kind,
       label: spec.label,
@@ -105,10 +130,12 @@ async function run(
       reachedRange: samples.length ? [Math.min(...samples), Math.max(...samples)] : undefined,
       channels,
       proxyCpuSeconds: round(proxyCpuSeconds, 2),
+      droppedDatagrams,
     };
     console.log(
       `${setMs} ms set, ${spec.label}: ${round(mbPerSecond)} MB/s over ${channels} channels, reached ${round(row.reachedMs)} ms ` +
-        `(${samples.length} samples${row.reachedRange ? `, ${round(row.reachedRange[0])}–${round(row.reachedRange[1])}` : ''}), proxy CPU ${row.proxyCpuSeconds} s`,
+        `(${samples.length} samples${row.reachedRange ? `, ${round(row.reachedRange[0])}–${round(row.reachedRange[1])}` : ''}), proxy CPU ${row.proxyCpuSeconds} s, ` +
+        `${droppedDatagrams} datagrams dropped by full socket buffers`,
     );
     return row;
   } finally {
@@ -118,6 +145,8 @@ async function run(
 
 export interface LatencyResult {
   rows: LatencyRow[];
+  /** Every run, in the order they ran. */
+  runs: LatencyRun[];
   /** Markdown table. */
   table: string;
   /** A `### Round trips` subsection for the README's Benchmarks section: how it is measured, the table. */
@@ -138,7 +167,7 @@ export async function benchLatency(): Promise<LatencyResult> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const sender = await launchChromium({ cpus: SENDER_CPU });
-  const rows: LatencyRow[] = [];
+  const runs: LatencyRun[] = [];
   try {
     const problem = await raisePriority(turn.process.pid!);
     if (problem) console.log(`coturn runs at normal priority: ${problem}`);
@@ -152,14 +181,16 @@ export async function benchLatency(): Promise<LatencyResult> {
       const rtc: RTCConfiguration = { iceServers: [{ urls: proxy.url, ...mintTurnCredentials(secret, 'bench', 3600) }], iceTransportPolicy: 'relay' };
       const file = files.get(SIZE_MIB[setMs]!)!;
       try {
-        for (const spec of RUNS) {
-          rows.push(
-            await run(sender, proxy, setMs, spec, async (receiver) =>
-              spec.kind === 'app'
-                ? (await timedAppTransfer(sender, receiver, server.url, file)).mbPerSecond
-                : measureRawStriped(sender.page, receiver.page, server.url, file.size, { ...spec, rtc }),
-            ),
-          );
+        for (let repeat = 0; repeat < REPEATS; repeat++) {
+          for (const spec of RUNS) {
+            runs.push(
+              await run(sender, proxy, setMs, spec, async (receiver) =>
+                spec.kind === 'app'
+                  ? (await timedAppTransfer(sender, receiver, server.url, file)).mbPerSecond
+                  : measureRawStriped(sender.page, receiver.page, server.url, file.size, { ...spec, rtc }),
+              ),
+            );
+          }
         }
       } finally {
         await server.stop();
@@ -174,14 +205,28 @@ export async function benchLatency(): Promise<LatencyResult> {
     process.off('SIGTERM', onSignal);
     await rm(dir, { recursive: true, force: true });
   }
+  const rows = figures(runs);
   const table = latencyTable(rows);
   console.log(`\n${table}\n`);
-  return { rows, table, section: section(table) };
+  return { rows, runs, table, section: section(table) };
+}
+
+/** Each kind's runs at each round trip, as the run of median speed with every run's speed beside it. */
+function figures(runs: LatencyRun[]): LatencyRow[] {
+  return ROUND_TRIPS_MS.flatMap((setMs) =>
+    RUNS.flatMap(({ kind }) => {
+      const same = runs.filter((r) => r.setMs === setMs && r.kind === kind);
+      const middle = [...same].sort((a, b) => a.mbPerSecond - b.mbPerSecond)[(same.length - 1) >> 1];
+      return middle ? [{ ...middle, runs: same.map((r) => round(r.mbPerSecond, 2)) }] : [];
+    }),
+  );
 }
 
 function latencyTable(rows: LatencyRow[]): string {
   const figure = (row: LatencyRow | undefined): string =>
-    row ? `${round(row.mbPerSecond)} MB/s @ ${Number.isNaN(row.reachedMs) ? '?' : round(row.reachedMs)} ms, ${row.channels} ch` : '';
+    row
+      ? `${round(row.mbPerSecond)} MB/s (${round(Math.min(...row.runs))}–${round(Math.max(...row.runs))}) @ ${Number.isNaN(row.reachedMs) ? '?' : round(row.reachedMs)} ms, ${row.channels} ch`
+      : '';
   const lines = [
     `| round trip set | ${RUNS.map((r) => r.label).join(' | ')} | app ÷ raw 1 channel | app ÷ raw ${STRIPES} channels | app ÷ raw ${STRIPES} connections |`,
     `| --- | ${RUNS.map(() => '---').join(' | ')} | --- | --- | --- |`,
@@ -200,7 +245,7 @@ function latencyTable(rows: LatencyRow[]): string {
 const section = (table: string): string =>
   `### Round trips\n\n` +
   `The same two pinned browsers, every packet relayed: both reach a coturn on loopback only through a UDP proxy (Node \`dgram\`, tests/support/udp-delay-proxy.ts) given to them as their TURN server with \`iceTransportPolicy: "relay"\`, which holds each datagram a quarter of the set round trip each way (a path from one browser to the other crosses it twice); this kernel has no netem. ` +
-  `The proxy and coturn run in sessions of their own whose autogroup is at nice −10. One run per figure, fresh receiver each, in the order of the columns; "ch" is how many DataChannels the receiver's connections opened (getStats \`dataChannelsOpened\`): the app stripes a session over one more channel per 10 ms of measured round trip, up to 5 (docs/protocols.md, "Striping"); raw runs stripe 256 KiB messages over the channels with the app's water marks per channel and put nothing back in order. ` +
+  `The proxy and coturn run in sessions of their own whose autogroup is at nice −10. Each figure is the median of ${REPEATS} runs (their range in brackets; "@" and "ch" are the median run's), fresh receiver each, the kinds taking turns: runs of one kind differ by up to 2× here, since the browsers' and coturn's UDP sockets drop datagrams when a burst meets a busy core (counted per run in bench-results.json) and SCTP halves its window at each loss. "ch" is how many DataChannels the receiver's connections opened (getStats \`dataChannelsOpened\`): the app stripes a session over one more channel per 10 ms of measured round trip, up to 5 (docs/protocols.md, "Striping"); raw runs stripe 256 KiB messages over the channels with the app's water marks per channel and put nothing back in order. ` +
   `"@" is the median \`currentRoundTripTime\` of the selected candidate pair, read from both browsers' \`getStats()\` once a second during the run: it includes what a busy machine adds, so it is above the setting. The proxy costs 40–60 µs of CPU a datagram here (about 4–6 CPU-seconds a 32 MiB run, in bench-results.json), which comes out of the browsers' two cores: compare figures within a row, not with the loopback table above. Alone: \`npm run bench:latency\`. Latest run, ${new Date().toISOString().slice(0, 10)}:\n\n${table}`;
 
 /** Replaces (or adds) the `### Round trips` part of the README's Benchmarks section, leaving the rest as it is. */
@@ -224,7 +269,7 @@ async function main(): Promise<void> {
   } catch {
     // No results yet.
   }
-  results.latency = { measuredAt: new Date().toISOString(), command: 'npm run bench:latency', rows: result.rows };
+  results.latency = { measuredAt: new Date().toISOString(), command: 'npm run bench:latency', rows: result.rows, runs: result.runs };
   await writeFile('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   await updateReadmeSection(result.section);
 }

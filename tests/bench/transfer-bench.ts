@@ -249,7 +249,7 @@ try {
     appRuns: [...apps, large].map((r) => ({ ...r, mbPerSecond: round(r.mbPerSecond) })),
     resume: { windowMiB: WINDOW_BYTES / MiB, cases: resume.rows },
   };
-  results.latency = { measuredAt: new Date().toISOString(), command: 'npm run bench', rows: latency.rows };
+  results.latency = { measuredAt: new Date().toISOString(), command: 'npm run bench', rows: latency.rows, runs: latency.runs };
   results.saveAll = { measuredAt: new Date().toISOString(), command: 'npm run bench', ...saveAll };
   await writeFile('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   await updateReadme(
