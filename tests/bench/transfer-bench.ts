@@ -8,6 +8,7 @@
  *   resume  each resume case once (resume-bench.ts): MiB sent again, next to the credit window
  *   round trips  raw (one channel, striped) and app at 0, 20 and 50 ms through a UDP delay proxy (latency-bench.ts)
  *   Save all  1 GiB of 8 files received, then zipped and downloaded: MB/s and the receiver's memory (save-all-bench.ts)
+ *   worker  the receive work (hash, OPFS write, ack) with the channel on the page or transferred to a worker (worker-receive-bench.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -21,6 +22,7 @@ import { TIMING_SCRIPT, timedAppTransfer } from './app-timing.ts';
 import { CpuMeter, RendererMemory } from './process-meters.ts';
 import { benchLatency } from './latency-bench.ts';
 import { benchSaveAll } from './save-all-bench.ts';
+import { benchWorkerReceive } from './worker-receive-bench.ts';
 
 const MiB = 1024 * 1024;
 /** Raw/app pairs at 256 MiB: the machine's speed wanders by ±15 % between runs, so one pair says little. */
@@ -194,6 +196,7 @@ try {
   raws.push(await rawRun(server, sender));
   const large = await appRun(server, sender, dir, 1024);
   raws.push(await rawRun(server, sender));
+  const workerReceive = await benchWorkerReceive();
   const resume = await benchResume();
   const latency = await benchLatency();
   const saveAll = await benchSaveAll();
@@ -250,6 +253,7 @@ try {
     resume: { windowMiB: WINDOW_BYTES / MiB, cases: resume.rows },
   };
   results.latency = { measuredAt: new Date().toISOString(), command: 'npm run bench', rows: latency.rows, runs: latency.runs };
+  results.workerReceive = { measuredAt: new Date().toISOString(), command: 'npm run bench', ...workerReceive };
   results.saveAll = { measuredAt: new Date().toISOString(), command: 'npm run bench', ...saveAll };
   await writeFile('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
   await updateReadme(
@@ -258,7 +262,7 @@ try {
       `app / raw is the median over the app runs of each one's speed ÷ the mean of the raw runs just before and after it, since this shared machine's speed wanders from minute to minute. Both are timed on the receiver: raw from its first message to its last, app from the first verified chunk to the ` +
       `last file verified and stored (bytes in the origin private file system, records and hashes in IndexedDB); memory is ` +
       `the largest growth of the receiving renderer's \`RssAnon\` during a run. Raw runs carry the same instruments as app runs (memory sampling, CPU meter), so what measuring costs weighs on both alike. Latest run, ${new Date().toISOString().slice(0, 10)}:\n\n` +
-      `${output}\n\n${pairLine}\n\n${resume.line}\n\n${saveAll.line}\n\n${latency.section}`,
+      `${output}\n\n${pairLine}\n\n${workerReceive.line}\n\n${resume.line}\n\n${saveAll.line}\n\n${latency.section}`,
   );
 } finally {
   await sender.close();
