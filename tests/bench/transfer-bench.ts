@@ -66,11 +66,17 @@ async function instrumentedRun<T extends { mbPerSecond: number }>(
     await prepare?.(receiver);
     await receiver.page.goto(server.url);
     const memory = await RendererMemory.start(receiver);
-    const cpu = await CpuMeter.start(sender, receiver);
-    const result = await measure(receiver);
-    const cpuSeconds = await cpu.stop();
-    const peak = await memory.stop();
-    return { ...result, rssGrowthMiB: peak.rssGrowthBytes / MiB, peakHeapMiB: peak.heapBytes / MiB, cpuSeconds };
+    try {
+      const cpu = await CpuMeter.start(sender, receiver);
+      const result = await measure(receiver);
+      const cpuSeconds = await cpu.stop();
+      const peak = await memory.stop();
+      return { ...result, rssGrowthMiB: peak.rssGrowthBytes / MiB, peakHeapMiB: peak.heapBytes / MiB, cpuSeconds };
+    } catch (error) {
+      // Sampling stops before the browser closes: a sample of a closed browser would throw over the run's own error.
+      await memory.stop().catch(() => undefined);
+      throw error;
+    }
   } finally {
     await receiver.close();
   }
