@@ -82,8 +82,13 @@ async function instrumentedRun<T extends { mbPerSecond: number }>(
   }
 }
 
+/** App runs so far: each shares a file of its own name, as a person sharing another file would. */
+let appRuns = 0;
+
 async function appRun(server: RunningServer, sender: ChromiumPeer, dir: string, sizeMiB: number): Promise<AppRun> {
-  const file = await makeFile(dir, `bench-${sizeMiB}MiB.bin`, sizeMiB * MiB);
+  // The sender's browser keeps the last run's share open (a share outlives its page), and a pick of a file by the
+  // same name, changed since, is refused as a continuation of it (share/reopen-share.ts) rather than shared anew.
+  const file = await makeFile(dir, `bench-${sizeMiB}MiB-${++appRuns}.bin`, sizeMiB * MiB);
   try {
     const run = await instrumentedRun(
       server,
