@@ -373,6 +373,20 @@ describe('the share host and the receive client', () => {
     await sender.watch.until(() => sender.receivers()[0]?.progress?.state === 'cancelled');
   });
 
+  test('cancelling the whole transfer keeps the files already verified and deletes the rest', async () => {
+    const network = new FakeNetwork();
+    const first = randomFile('notes.txt', 100_000);
+    await share(network, [first, randomFile('backup.tar', 4_000_000)]);
+    const store = new KeepingStore();
+    const receiver = await receive(network, store);
+    await receiver.watch.until(() => receiver.seen.progress?.files[0]?.state === 'complete' && (receiver.seen.progress.files[1]?.bytes ?? 0) > 0);
+    await receiver.client.cancel();
+    expect(store.forgotten).toBe(false);
+    expect(receiver.seen.progress?.files.map((f) => f.state)).toEqual(['complete', 'failed']);
+    expect(sameBytes(await storedBytes(store, 0), first.data)).toBe(true);
+    expect(await store.hashes(1)).toEqual([]);
+  });
+
   test('nothing is stored while the person is asked; accepting receives the files', async () => {
     const network = new FakeNetwork();
     const file = randomFile('holiday.mov', 200_000);

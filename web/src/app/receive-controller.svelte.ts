@@ -3,6 +3,7 @@ import { deriveLinkKeys } from '../net/handshake/link-keys.ts';
 import { browserNetwork } from '../net/browser-network.ts';
 import { randomId, type ShareTarget } from '../net/share-link.ts';
 import { ReceiveClient, type LinkState } from '../share/receive-client.ts';
+import { openChunkStore } from '../storage/open-chunk-store.ts';
 import type { ReceiverStore, Rejoin } from '../storage/stored-transfers.ts';
 import type { FileEntry } from '../transfer/protocol.ts';
 import { RateMeter } from '../transfer/rate-meter.ts';
@@ -74,7 +75,7 @@ export class ReceiveController {
   constructor(
     private readonly target: ShareTarget,
     /** Opens the store of the transfer kept under `key`: derived from the link, never taken from the peer. */
-    private readonly openStore: (key: string) => Promise<ReceiverStore>,
+    private readonly openStore: (key: string) => Promise<ReceiverStore> = openChunkStore,
   ) {}
 
   start(): void {
@@ -148,7 +149,7 @@ export class ReceiveController {
     if (this.phase === 'paused') void this.#client?.session?.retry();
   }
 
-  /** Stops one file, or the whole transfer when no file is given: then what was stored of it is deleted. */
+  /** Stops one file, or the whole transfer when no file is given: then what was stored of its unverified files is deleted. */
   cancel(file?: number): void {
     void this.#client?.cancel(file);
   }

@@ -118,12 +118,17 @@ export class ReceiveClient {
   }
 
   /**
-   * Stops one file, or the whole transfer; a whole transfer's stored chunks, bytes and record are deleted with it,
-   * so a cancelled transfer is neither kept nor listed as paused (docs/architecture.md, "Stored records").
+   * Stops one file, or the whole transfer. Cancelling the whole transfer deletes what was stored of the files not
+   * yet verified, so it is not listed as paused; files already verified stay the person's, in the library, and
+   * with none of those the record goes too (docs/architecture.md, "Stored records").
    */
   async cancel(file?: number): Promise<void> {
     await this.#session?.cancel(file);
-    if (file === undefined) await (await this.#o.store).forget();
+    if (file !== undefined) return;
+    const store = await this.#o.store;
+    const files = this.#session?.progress.files ?? [];
+    if (!files.some((f) => f.state === 'complete')) return store.forget();
+    await Promise.all(files.map((f, i) => (f.state === 'complete' ? undefined : store.discard(i))));
   }
 
   /** Takes the files offered (see ReceiveClientEvents.asked): the transfer is stored from now on. */
