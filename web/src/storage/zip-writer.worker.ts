@@ -7,22 +7,28 @@
  * way it grew by 9 MiB, and was 8 times faster.
  */
 import { makeZip } from 'client-zip';
+import { clientZipPassesChunksThrough } from './zip-chunk-identity.ts';
 import type { ZipReply, ZipRequest } from './zip-messages.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 /** The one read buffer's size: large enough that a gigabyte is a thousand sync writes, small beside the limit. */
 const PIECE_BYTES = 1024 * 1024;
 
+/** Checked once per worker (storage/zip-chunk-identity.ts). */
+const passesChunksThrough = clientZipPassesChunksThrough();
+
 /**
  * The Blob's bytes, piece by piece, each piece handed out only after the one before has been written
  * (`written(piece)` is called by the writer for every chunk it writes; only this input's pieces resume it).
- * Where a browser's Blob streams have no BYOB reader, its own chunks are passed on as they are.
+ * Where a browser's Blob streams have no BYOB reader, or client-zip copies chunks, the stream's own chunks are
+ * passed on as they are.
  */
 function pieces(blob: Blob, onWritten: (resume: (chunk: Uint8Array) => void) => void): AsyncGenerator<Uint8Array> {
   return (async function* () {
     const stream = blob.stream();
     let reader: ReadableStreamBYOBReader;
     try {
+      if (!(await passesChunksThrough)) throw new Error('client-zip copies chunks');
       reader = stream.getReader({ mode: 'byob' });
     } catch {
       const chunks = stream.getReader();
