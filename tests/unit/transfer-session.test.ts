@@ -169,6 +169,31 @@ describe('a transfer between a SendSession and a ReceiveSession', () => {
     expect(payloadBytes(t.senderEnd.sent)).toBeLessThan(64 * 4096);
   });
 
+  test('a file cancelled while it is being verified is not recorded as verified', async () => {
+    const gate = { open: (): void => {}, asked: false };
+    const opened = new Promise<void>((resolve) => (gate.open = resolve));
+    const verified: number[] = [];
+    class SlowCheckStore extends MemoryChunkStore {
+      override async hashes(file: number): Promise<Uint8Array[]> {
+        gate.asked = true;
+        await opened;
+        return super.hashes(file);
+      }
+      override async verified(file: number): Promise<void> {
+        verified.push(file);
+      }
+    }
+    const t = startTransfer([randomFile('photo', 3 * 4096)], { store: new SlowCheckStore() });
+    await t.receiverReaches((progress) => progress.files[0]?.state === 'verifying');
+    while (!gate.asked) await new Promise((resolve) => setTimeout(resolve, 1));
+    await t.receiver.cancel();
+    gate.open();
+    const { receive } = await t.settled;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(receive.files[0]!.state).toBe('failed');
+    expect(verified).toEqual([]);
+  });
+
   test('cancelling the whole share on the sender tells the receiver', async () => {
     const t = startTransfer([randomFile('a', 64 * 4096)], { windowBytes: 8 * 4096 });
     await t.receiverReaches((progress) => (progress.files[0]?.bytes ?? 0) > 0);

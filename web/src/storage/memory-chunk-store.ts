@@ -47,7 +47,7 @@ export class MemoryChunkStore implements ReceiverStore {
     this.#chunks(file).clear();
   }
 
-  async verified(): Promise<void> {}
+  async verified(_file: number): Promise<void> {}
 
   async accepted(): Promise<boolean> {
     return this.#manifest !== undefined;
