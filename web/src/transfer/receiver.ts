@@ -377,8 +377,9 @@ export class ReceiveSession {
     await this.#store.flush();
     const root = await fileRoot(await this.#store.hashes(file));
     // Cancelled, or the transfer ended, while it was checked: its bytes are being discarded, so it is not recorded
-    // as verified (the library would list a file with nothing behind it).
-    if (this.#progress.files[file]!.state !== 'verifying') return;
+    // as verified (the library would list a file with nothing behind it). A pause keeps them: the check stands.
+    const now = this.#progress.files[file]!.state;
+    if (now === 'cancelled' || now === 'failed') return;
     if (root === tracking.root) {
       await this.#store.verified(file);
       this.#setFile(file, { state: 'complete' });
