@@ -78,6 +78,17 @@ export async function measureRawChannel(sender: Page, receiver: Page, url: strin
   return bytes / 1e6 / ((last - first) / 1000);
 }
 
+/**
+ * Small round trips each channel of a striped run carries before the timed bytes, as the app's handshake does
+ * before its first chunk. Without them, a cold association through the delay proxy at 50 ms fell, in 3 of 8 runs
+ * on 2026-12-06, into a slow mode of 0.8–1.0 MB/s (against 2.1–2.6) with next to no datagrams lost (0–14, against
+ * 26–1138 in the fast runs) and both cores mostly idle: SCTP's congestion window stayed small and grew by a little
+ * per round trip for the whole run. With them, 6 runs of 6 were fast (1.8–2.4 MB/s). The app never showed the slow
+ * mode, so without the pings a figure's median compared the app with a coin toss. docs/protocols.md, "Striping".
+ */
+const WARM_UP_PINGS = 20;
+const WARM_UP_PING_BYTES = 100;
+
 /** What the pages keep between evaluate() calls in a striped run. */
 interface StripedWindow {
   stripedPcs: RTCPeerConnection[];
@@ -129,7 +140,7 @@ export async function measureRawStriped(sender: Page, receiver: Page, url: strin
     );
   }, options);
   const answers = await receiver.evaluate(
-    async ({ offers, bytes, rtc }) => {
+    async ({ offers, bytes, rtc, pingBytes }) => {
       const w = window as unknown as StripedWindow;
       let received = 0;
       let first = 0;
@@ -141,6 +152,8 @@ export async function measureRawStriped(sender: Page, receiver: Page, url: strin
           pc.addEventListener('datachannel', ({ channel }) => {
             channel.binaryType = 'arraybuffer';
             channel.addEventListener('message', (event: MessageEvent<ArrayBuffer>) => {
+              // A warm-up ping (see below): echoed, not counted.
+              if (event.data.byteLength === pingBytes) return channel.send(event.data);
               if (received === 0) first = Date.now();
               received += event.data.byteLength;
               if (received >= bytes) settle.done!({ first, last: Date.now() });
@@ -156,15 +169,22 @@ export async function measureRawStriped(sender: Page, receiver: Page, url: strin
         }),
       );
     },
-    { offers, bytes, rtc: options.rtc },
+    { offers, bytes, rtc: options.rtc, pingBytes: WARM_UP_PING_BYTES },
   );
   await sender.evaluate(
-    async ({ answers, bytes }) => {
+    async ({ answers, bytes, pings, pingBytes }) => {
       const w = window as unknown as StripedWindow;
       await Promise.all(w.stripedPcs.map((pc, i) => pc.setRemoteDescription(answers[i]!)));
       const channels = await w.stripedChannels;
       const message = new ArrayBuffer(256 * 1024);
       const messages = Math.ceil(bytes / message.byteLength);
+      for (const channel of channels) {
+        for (let ping = 0; ping < pings; ping++) {
+          const echoed = new Promise<void>((resolve) => channel.addEventListener('message', () => resolve(), { once: true }));
+          channel.send(new ArrayBuffer(pingBytes));
+          await echoed;
+        }
+      }
       await Promise.all(
         channels.map(async (channel, i) => {
           channel.bufferedAmountLowThreshold = 2 * 1024 * 1024;
@@ -178,7 +198,7 @@ export async function measureRawStriped(sender: Page, receiver: Page, url: strin
         }),
       );
     },
-    { answers, bytes },
+    { answers, bytes, pings: WARM_UP_PINGS, pingBytes: WARM_UP_PING_BYTES },
   );
   const { first, last } = await receiver.evaluate(() => (window as unknown as StripedWindow).stripedDone);
   return bytes / 1e6 / ((last - first) / 1000);
