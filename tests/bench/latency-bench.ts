@@ -25,18 +25,16 @@ import { startTurn } from '../support/turn-server.ts';
 import { raisePriority, startDelayProxyProcess, type DelayProxyProcess } from '../support/udp-delay-proxy.ts';
 import { TIMING_SCRIPT, timedAppTransfer } from './app-timing.ts';
 import { closeStriped, measureRawStriped } from './raw-channel.ts';
-import { channelsOpened, ROUND_TRIP_SCRIPT, roundTripSamples } from './round-trip.ts';
+import { channelsOpened, connectionsOpened, ROUND_TRIP_SCRIPT, roundTripSamples } from './round-trip.ts';
 
 const MiB = 1024 * 1024;
 /** Round trips between the browsers, ms; the proxy holds each datagram a quarter of it, each way. */
-export const ROUND_TRIPS_MS = [0, 20, 50];
+export const ROUND_TRIPS_MS = process.env.LATENCY_RTTS ? process.env.LATENCY_RTTS.split(',').map(Number) : [0, 20, 50];
 /**
  * MiB per figure: enough for the congestion windows to open (8 MiB per connection when striped over four) and for
  * several round-trip samples (one a second), few enough that the section adds about five minutes to the bench.
  */
-const SIZE_MIB: Record<number, number> = process.env.LATENCY_MIB
-  ? Object.fromEntries(ROUND_TRIPS_MS.map((ms) => [ms, Number(process.env.LATENCY_MIB)])) // a quick try of the harness
-  : { 0: 32, 20: 32, 50: 32 };
+const SIZE_MIB: Record<number, number> = Object.fromEntries(ROUND_TRIPS_MS.map((ms) => [ms, Number(process.env.LATENCY_MIB ?? 32)]));
 /** Channels, or connections, a striped raw run spreads over. */
 const STRIPES = 4;
 /**
@@ -62,8 +60,13 @@ export interface LatencyRun {
   /** Median of the round trips the two pages' selected candidate pairs reported during the run; NaN if none. */
   reachedMs: number;
   reachedRange: [number, number] | undefined;
-  /** DataChannels the receiver's connections opened, by its getStats(): for the app, its channel and its stripes. */
+  /**
+   * DataChannels the receiver's connections opened, by its getStats(): for the app, its channel, and per lane the
+   * lane's signal channel and its stripe.
+   */
   channels: number;
+  /** The receiver's connections that carried the run: for the app, its connection and its lanes. */
+  connections: number;
   /** CPU seconds the delay proxy used over the run. */
   proxyCpuSeconds: number;
   /** Datagrams the machine's UDP sockets dropped for a full receive buffer during the run (/proc/net/snmp). */
@@ -84,12 +87,14 @@ async function udpReceiveBufferErrors(): Promise<number> {
   return at > 0 ? Number(values?.[at]) : NaN;
 }
 
-const RUNS: Array<{ kind: Kind; label: string; connections: number; channelsPerConnection: number }> = [
+const ALL_RUNS: Array<{ kind: Kind; label: string; connections: number; channelsPerConnection: number }> = [
   { kind: 'raw', label: 'raw, 1 channel', connections: 1, channelsPerConnection: 1 },
   { kind: 'app', label: 'app', connections: 1, channelsPerConnection: 1 },
   { kind: 'raw striped', label: `raw, ${STRIPES} channels on 1 connection`, connections: 1, channelsPerConnection: STRIPES },
   { kind: 'raw connections', label: `raw, ${STRIPES} connections of 1 channel`, connections: STRIPES, channelsPerConnection: 1 },
 ];
+/** `LATENCY_KINDS=raw,app` (with `LATENCY_RTTS=50`) narrows a run to what one is looking into. */
+const RUNS = process.env.LATENCY_KINDS ? ALL_RUNS.filter((r) => process.env.LATENCY_KINDS!.split(',').includes(r.kind)) : ALL_RUNS;
 
 const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 const median = (values: number[]): number => {
@@ -119,6 +124,7 @@ async function run(
     const proxyCpuSeconds = (await proxy.cpuSeconds()) - cpuBefore;
     const samples = await roundTripSamples(sender.page, receiver.page);
     const channels = await channelsOpened(receiver.page);
+    const connections = await connectionsOpened(receiver.page);
     if (spec.kind !== 'app') await closeStriped(sender.page, receiver.page);
     const row: LatencyRun = {
       setMs,
@@ -129,11 +135,12 @@ async function run(
       reachedMs: median(samples),
       reachedRange: samples.length ? [Math.min(...samples), Math.max(...samples)] : undefined,
       channels,
+      connections,
       proxyCpuSeconds: round(proxyCpuSeconds, 2),
       droppedDatagrams,
     };
     console.log(
-      `${setMs} ms set, ${spec.label}: ${round(mbPerSecond)} MB/s over ${channels} channels, reached ${round(row.reachedMs)} ms ` +
+      `${setMs} ms set, ${spec.label}: ${round(mbPerSecond)} MB/s over ${connections} connections, ${channels} channels, reached ${round(row.reachedMs)} ms ` +
         `(${samples.length} samples${row.reachedRange ? `, ${round(row.reachedRange[0])}–${round(row.reachedRange[1])}` : ''}), proxy CPU ${row.proxyCpuSeconds} s, ` +
         `${droppedDatagrams} datagrams dropped by full socket buffers`,
     );
@@ -225,7 +232,7 @@ function figures(runs: LatencyRun[]): LatencyRow[] {
 function latencyTable(rows: LatencyRow[]): string {
   const figure = (row: LatencyRow | undefined): string =>
     row
-      ? `${round(row.mbPerSecond)} MB/s (${round(Math.min(...row.runs))}–${round(Math.max(...row.runs))}) @ ${Number.isNaN(row.reachedMs) ? '?' : round(row.reachedMs)} ms, ${row.channels} ch`
+      ? `${round(row.mbPerSecond)} MB/s (${round(Math.min(...row.runs))}–${round(Math.max(...row.runs))}) @ ${Number.isNaN(row.reachedMs) ? '?' : round(row.reachedMs)} ms, ${row.connections} conn, ${row.channels} ch`
       : '';
   const lines = [
     `| round trip set | ${RUNS.map((r) => r.label).join(' | ')} | app ÷ raw 1 channel | app ÷ raw ${STRIPES} channels | app ÷ raw ${STRIPES} connections |`,
@@ -245,8 +252,8 @@ function latencyTable(rows: LatencyRow[]): string {
 const section = (table: string): string =>
   `### Round trips\n\n` +
   `The same two pinned browsers, every packet relayed: both reach a coturn on loopback only through a UDP proxy (Node \`dgram\`, tests/support/udp-delay-proxy.ts) given to them as their TURN server with \`iceTransportPolicy: "relay"\`, which holds each datagram a quarter of the set round trip each way (a path from one browser to the other crosses it twice); this kernel has no netem. ` +
-  `The proxy and coturn run in sessions of their own whose autogroup is at nice −10. Each figure is the median of ${REPEATS} runs (their range in brackets; "@" and "ch" are the median run's), fresh receiver each, the kinds taking turns: runs of one kind differ by up to 2× here, since the browsers' and coturn's UDP sockets drop datagrams when a burst meets a busy core (counted per run in bench-results.json) and SCTP halves its window at each loss. "ch" is how many DataChannels the receiver's connections opened (getStats \`dataChannelsOpened\`): the app stripes a session over one more channel per 10 ms of measured round trip, up to 5 (docs/protocols.md, "Striping"); raw runs stripe 256 KiB messages over the channels with the app's water marks per channel and put nothing back in order. ` +
-  `"@" is the median \`currentRoundTripTime\` of the selected candidate pair, read from both browsers' \`getStats()\` once a second during the run: it includes what a busy machine adds, so it is above the setting. The proxy costs 40–60 µs of CPU a datagram here (about 4–6 CPU-seconds a 32 MiB run, in bench-results.json), which comes out of the browsers' two cores: compare figures within a row, not with the loopback table above. Alone: \`npm run bench:latency\`. Latest run, ${new Date().toISOString().slice(0, 10)}:\n\n${table}`;
+  `The proxy and coturn run in sessions of their own whose autogroup is at nice −10. Each figure is the median of ${REPEATS} runs (their range in brackets; "@", "conn" and "ch" are the median run's), fresh receiver each, the kinds taking turns: runs of one kind differ by up to 1.5× here, since the browsers' and coturn's UDP sockets drop datagrams when a burst meets a busy core (counted per run in bench-results.json) and SCTP halves its window at each loss. "conn" is how many connections the receiver had connected and "ch" how many DataChannels they opened (getStats \`dataChannelsOpened\`): the app opens one lane (a connection of its own, negotiated over the first, carrying one stripe) per 10 ms of measured round trip, up to 3, so 1 + 2 per lane channels (docs/protocols.md, "Striping"); raw runs stripe 256 KiB messages over the channels with the app's water marks per channel and put nothing back in order, after 20 small round trips on each channel, as the app's handshake makes before its first chunk (without them a cold connection at 50 ms sometimes stayed near 0.9 MB/s for the whole run; tests/bench/raw-channel.ts). ` +
+  `"@" is the median \`currentRoundTripTime\` of the selected candidate pair, read from both browsers' \`getStats()\` once a second during the run: it includes what a busy machine adds, so it is above the setting. The proxy costs 40–60 µs of CPU a datagram here (about 4–6 CPU-seconds a 32 MiB run, in bench-results.json), most of it in the kernel's loopback send (a CPU profile of the proxy puts about 27 µs of each datagram in dgram's \`doSend\`), which comes out of the browsers' two cores: compare figures within a row, not with the loopback table above. Alone: \`npm run bench:latency\`. Latest run, ${new Date().toISOString().slice(0, 10)}:\n\n${table}`;
 
 /** Replaces (or adds) the `### Round trips` part of the README's Benchmarks section, leaving the rest as it is. */
 async function updateReadmeSection(text: string): Promise<void> {

@@ -20,15 +20,16 @@ beforeAll(async () => {
   rig.proxy = await startDelayProxyProcess({ upstreamPort: rig.turn.port, delayMs: ONE_WAY_DELAY_MS });
   // Relay only, through the proxy: every packet between the browsers is held in each direction.
   rig.server = await startSignalServer({ TURN_URLS: rig.proxy.url, TURN_SECRET: secret, TURN_TTL_SECONDS: '600', ICE_TRANSPORT_POLICY: 'relay' });
-  // The receiver's page keeps the stripes the sender opens (told apart by label), so a test can kill one.
+  // The receiver's page keeps the stripes the sender opens (told apart by label) with the connection each came on,
+  // so a test can see they ride on lanes of their own and kill one.
   await peers.receiver.addInitScript(() => {
-    const stripes: RTCDataChannel[] = [];
-    (window as unknown as { droplineStripes: RTCDataChannel[] }).droplineStripes = stripes;
+    const stripes: StripeSeen[] = [];
+    (window as unknown as { droplineStripes: StripeSeen[] }).droplineStripes = stripes;
     const Native = window.RTCPeerConnection;
     window.RTCPeerConnection = class extends Native {
       constructor(config?: RTCConfiguration) {
         super(config);
-        this.addEventListener('datachannel', ({ channel }) => channel.label === 'dropline-stripe' && stripes.push(channel));
+        this.addEventListener('datachannel', ({ channel }) => channel.label === 'dropline-stripe' && stripes.push({ channel, connection: this }));
       }
     };
   });
@@ -43,20 +44,29 @@ afterAll(async () => {
 const waitForStripes = (receiver: Peer, count: number): Promise<void> =>
   receiver.waitFor((count) => Number(document.querySelector('[data-testid="receive-view"]')?.getAttribute('data-stripes') ?? 0) >= count, count, TRANSFER_TIMEOUT_MS);
 
+/** A stripe the receiver's page saw, and the connection it came on. */
+interface StripeSeen {
+  channel: RTCDataChannel;
+  connection: RTCPeerConnection;
+}
+
 // One transfer proves both things the striping must do at a distance, since a 64 MiB run through the proxy takes
-// a minute or more here: it spreads over at least three channels, and it survives losing one of them mid-file.
-test('at a 50 ms round trip, 64 MiB travels over at least three channels, loses one mid-file, and still arrives intact', async () => {
+// a minute or more here: it spreads over at least three channels, each on a connection of its own (the transfer's
+// and two lanes), and it survives losing one of them mid-file.
+test('at a 50 ms round trip, 64 MiB travels over at least three channels on as many connections, loses one mid-file, and still arrives intact', async () => {
   const { sender, receiver, dir } = peers;
   const file = await makeFile(dir, 'far-64MiB.bin', 64 * MiB);
   await receiveLink(receiver, await shareFiles(sender, rig.server.url, [file]));
   await waitForStripes(receiver, 2);
   await waitForFraction(receiver, 0.25);
-  const killed = await receiver.evaluate(() => {
-    const open = (window as unknown as { droplineStripes: RTCDataChannel[] }).droplineStripes.filter((c) => c.readyState === 'open');
-    open[0]?.close();
-    return open.length > 0;
+  const { killed, connections } = await receiver.evaluate(() => {
+    const open = (window as unknown as { droplineStripes: StripeSeen[] }).droplineStripes.filter((s) => s.channel.readyState === 'open');
+    open[0]?.channel.close();
+    return { killed: open.length > 0, connections: new Set(open.map((s) => s.connection)).size };
   }, undefined);
   expect(killed).toBe(true);
+  // Each stripe on a lane, a connection of its own (docs/protocols.md, "Striping").
+  expect(connections).toBeGreaterThanOrEqual(2);
   await waitForRows(receiver, 1, 'complete');
   await saveAndVerify(receiver, [file]);
 });

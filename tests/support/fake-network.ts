@@ -113,6 +113,8 @@ export class FakeConnection implements PeerConnection {
   readonly channels: FakeChannelEnd[] = [];
   /** The stripes it carried, newest last. */
   readonly stripes: FakeChannelEnd[] = [];
+  /** The lanes' signal channels it carried, newest last. */
+  readonly lanes: FakeChannelEnd[] = [];
   #paired: Array<() => void> = [];
   /** The far end's page is gone while this connection still reads connected (see farPageGone). */
   #farGone = false;
@@ -123,6 +125,11 @@ export class FakeConnection implements PeerConnection {
     private readonly events: PeerConnectionEvents,
     private readonly network: FakeNetwork,
   ) {}
+
+  /** The receiver's side of a connection is the polite one. */
+  get polite(): boolean {
+    return this.options.polite;
+  }
 
   async receive(data: SignalData): Promise<void> {
     if (!('description' in data) || data.description.type !== 'offer' || this.state === 'closed') return;
@@ -142,8 +149,8 @@ export class FakeConnection implements PeerConnection {
     const remote = this.remote!;
     if (this.state !== 'connected') throw new Error('the connection is not up');
     const [local, far] = fakeChannelPair({ tornDown: this.#farGone });
-    (kind === 'stripe' ? this.stripes : this.channels).push(local);
-    (kind === 'stripe' ? remote.stripes : remote.channels).push(far);
+    this.#kept(kind).push(local);
+    remote.#kept(kind).push(far);
     if (!this.#farGone) queueMicrotask(() => remote.events.channel(far, kind));
     return local;
   }
@@ -183,7 +190,11 @@ export class FakeConnection implements PeerConnection {
     if (this.state === 'closed') return;
     this.#setState('closed');
     if (this.remote) this.remote.#setState('closed');
-    for (const channel of this.channels) channel.close();
+    for (const channel of [...this.channels, ...this.stripes, ...this.lanes]) channel.close();
+  }
+
+  #kept(kind: ChannelKind): FakeChannelEnd[] {
+    return { transfer: this.channels, stripe: this.stripes, lane: this.lanes }[kind];
   }
 
   #setState(state: ConnectionState): void {

@@ -123,6 +123,11 @@ class KeepingStore extends MemoryChunkStore {
 /** The stored file equals the source, compared as buffers (a deep compare of megabytes takes seconds). */
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
+/** For what no event reports (a connection's state): checked again on each turn of the event loop. */
+async function until(reached: () => boolean): Promise<void> {
+  while (!reached()) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 const bytesOf = (progress: ReceiveProgress | undefined): number => progress?.files.reduce((n, f) => n + f.bytes, 0) ?? 0;
 const payloadSent = (network: FakeNetwork): number =>
   network.connections.flatMap((c) => (c.remote ? c.channels : [])).reduce((n, end) => n + end.sent.reduce((m, d) => m + (typeof d === 'string' ? 0 : decodeDataFrame(d).payload.byteLength), 0), 0) /
@@ -142,10 +147,10 @@ describe('the share host and the receive client', () => {
   });
 
   test.each([
-    { roundTripMs: 58, stripes: 4 },
-    { roundTripMs: 24, stripes: 2 },
-    { roundTripMs: 0, stripes: 0 },
-  ])('at a measured round trip of $roundTripMs ms, a transfer opens $stripes stripes beside its channel, each proven', async ({ roundTripMs, stripes }) => {
+    { roundTripMs: 58, lanes: 3 },
+    { roundTripMs: 24, lanes: 2 },
+    { roundTripMs: 0, lanes: 0 },
+  ])('at a measured round trip of $roundTripMs ms, the receiver opens $lanes lanes, each a connection of its own with one proven stripe', async ({ roundTripMs, lanes }) => {
     const network = new FakeNetwork();
     network.roundTripMs = roundTripMs;
     const file = randomFile('film.mkv', 3_000_000);
@@ -153,12 +158,21 @@ describe('the share host and the receive client', () => {
     const receiver = await receive(network);
     await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
     expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
-    const [senderSide] = network.connections.filter((c) => c.stripes.length > 0 || c.channels.length > 0);
-    expect(senderSide!.stripes).toHaveLength(stripes);
-    expect(Math.max(0, ...receiver.seen.stripes)).toBe(stripes);
-    // Every stripe carried data frames once proven: the handshake's messages are text, data frames binary.
-    for (const stripe of senderSide!.stripes) expect(stripe.sent.some((m) => typeof m !== 'string')).toBe(true);
+    const [transfer, ...laneConnections] = network.connections.filter((c) => !c.polite);
+    // The lanes' signals went over the transfer's connection, never through the signaler.
+    expect(transfer!.lanes).toHaveLength(lanes);
+    expect(laneConnections).toHaveLength(lanes);
+    for (const lane of laneConnections) {
+      expect(lane.channels).toHaveLength(0);
+      expect(lane.stripes).toHaveLength(1);
+      // Proven, then used: the handshake's messages are text, data frames binary.
+      expect(lane.stripes[0]!.sent.some((m) => typeof m !== 'string')).toBe(true);
+    }
+    expect(Math.max(0, ...receiver.seen.stripes)).toBe(lanes);
     expect(receiver.seen.codes).toHaveLength(1);
+    // Nothing more comes once the transfer is done: its lanes are closed, the transfer's connection stays.
+    await until(() => laneConnections.every((c) => c.state === 'closed'));
+    expect(transfer!.state).toBe('connected');
   });
 
   test('on a password share, each stripe proves the password too, and the person is asked it once', async () => {
@@ -177,11 +191,55 @@ describe('the share host and the receive client', () => {
     await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
     expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
     expect(asked).toBe(1);
-    const [senderSide] = network.connections.filter((c) => c.stripes.length > 0 || c.channels.length > 0);
-    expect(senderSide!.stripes).toHaveLength(4);
+    const stripes = network.connections.filter((c) => !c.polite).flatMap((c) => c.stripes);
+    expect(stripes).toHaveLength(3);
     // Every stripe ran the password exchange (its CPace share is a handshake message) before it carried data.
-    for (const stripe of senderSide!.stripes) expect(stripe.sent.some((m) => typeof m === 'string' && m.includes('"pake"'))).toBe(true);
-    for (const stripe of senderSide!.stripes) expect(stripe.sent.some((m) => typeof m !== 'string')).toBe(true);
+    for (const stripe of stripes) expect(stripe.sent.some((m) => typeof m === 'string' && m.includes('"pake"'))).toBe(true);
+    for (const stripe of stripes) expect(stripe.sent.some((m) => typeof m !== 'string')).toBe(true);
+  });
+
+  test('a lane whose stripe dies mid-file closes, and what it carried is sent again on what is left', async () => {
+    const network = new FakeNetwork();
+    network.roundTripMs = 30;
+    const file = randomFile('film.mkv', 6_000_000);
+    await share(network, [file]);
+    const receiver = await receive(network);
+    await receiver.watch.until(() => receiver.seen.stripes.at(-1) === 3);
+    expect(receiver.seen.progress?.state).toBe('receiving');
+    const [, doomed] = network.connections.filter((c) => !c.polite);
+    doomed!.stripes[0]!.close('the lane failed');
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
+    expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
+    expect(doomed!.state).toBe('closed');
+  });
+
+  test('the sender takes lanes only from a proven receiver, and no more than three at a time', async () => {
+    const network = new FakeNetwork();
+    const file = randomFile('film.mkv', 3_000_000);
+    await share(network, [file]);
+    const receiver = await receive(network, new MemoryChunkStore(), undefined, NO_PASSWORD, 'later');
+    await receiver.watch.until(() => receiver.seen.offers.length === 1);
+    const transfer = network.connections.find((c) => c.polite)!;
+    const extra = await Promise.all(Array.from({ length: 5 }, () => transfer.openChannel('lane')));
+    // Each lane the sender takes gets an offer from it at once; the rest are closed unanswered.
+    await until(() => extra.filter((c) => !c.isOpen).length === 2);
+    expect(extra.filter((c) => c.isOpen)).toHaveLength(3);
+  });
+
+  test('a lane that carries anything but signals is closed, and the transfer goes on over its connection', async () => {
+    const network = new FakeNetwork();
+    network.roundTripMs = 12;
+    const file = randomFile('film.mkv', 3_000_000);
+    await share(network, [file]);
+    const receiver = await receive(network, new MemoryChunkStore(), undefined, NO_PASSWORD, 'later');
+    await receiver.watch.until(() => receiver.seen.offers.length === 1);
+    const transfer = network.connections.find((c) => c.polite)!;
+    const forged = await transfer.openChannel('lane');
+    forged.send('{"description":{"type":"offer","sdp":"x"},"extra":1}');
+    await until(() => !forged.isOpen);
+    receiver.client.accept();
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
+    expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
   });
 
   test('a channel reset mid-file is replaced on the same connection and the transfer goes on from what is stored', async () => {

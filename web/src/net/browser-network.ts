@@ -5,8 +5,8 @@ import { PeerLink } from './peer-link.ts';
 import { SignalingClient, signalingUrl } from './signaling-client.ts';
 
 /** The labels of the channels a transfer runs on, by what they are for: the receiver tells them apart by it. */
-const CHANNEL_LABELS: Record<ChannelKind, string> = { transfer: 'dropline', stripe: 'dropline-stripe' };
-const kindOf = (label: string): ChannelKind => (label === CHANNEL_LABELS.stripe ? 'stripe' : 'transfer');
+const CHANNEL_LABELS: Record<ChannelKind, string> = { transfer: 'dropline', stripe: 'dropline-stripe', lane: 'dropline-lane' };
+const kindOf = (label: string): ChannelKind => (Object.keys(CHANNEL_LABELS) as ChannelKind[]).find((kind) => CHANNEL_LABELS[kind] === label) ?? 'transfer';
 
 const opened = (channel: RTCDataChannel): Promise<void> =>
   channel.readyState === 'open'

@@ -42,13 +42,15 @@ export interface Signaling {
 export type ConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
 /**
- * What a channel is for: `transfer`, the one a session runs on (the first, or a replacement), or `stripe`, an extra
- * one that carries the same session's data frames alongside it (docs/protocols.md, "Striping").
+ * What a channel is for: `transfer`, the one a session runs on (the first, or a replacement); `stripe`, an extra
+ * one that carries the same session's data frames alongside it; or `lane`, one the receiver opens to carry the
+ * signals of one more connection to the same sender, which then carries a stripe (net/lane.ts; docs/protocols.md,
+ * "Striping").
  */
-export type ChannelKind = 'transfer' | 'stripe';
+export type ChannelKind = 'transfer' | 'stripe' | 'lane';
 
 export interface PeerConnectionEvents {
-  /** Receiver: a channel the peer opened, once it is open, and what it is for. */
+  /** A channel the peer opened, once it is open, and what it is for. */
   channel(channel: TransferChannel, kind: ChannelKind): void;
   state(state: ConnectionState): void;
 }
@@ -64,7 +66,10 @@ export interface PeerConnectionOptions {
 /** One connection to one peer. */
 export interface PeerConnection {
   receive(data: SignalData): Promise<void>;
-  /** Sender: opens a channel for the transfer (a new one after the last was lost) or a stripe; resolves once it is open. */
+  /**
+   * Opens a channel of that kind (the sender: for the transfer, a new one after the last was lost, or a stripe; the
+   * receiver: a lane); resolves once it is open.
+   */
   openChannel(kind?: ChannelKind): Promise<TransferChannel>;
   /** The round trip of the connection's selected path as the browser measured it, in ms; undefined before it has. */
   roundTripMs(): Promise<number | undefined>;

@@ -6,12 +6,15 @@
 import type { IceServer, SignalData } from '../../../signal/protocol/index.ts';
 import { authenticate, isRefusal, type Authenticated } from '../net/handshake/handshake.ts';
 import type { LinkKeys } from '../net/handshake/link-keys.ts';
+import { connectLane } from '../net/lane.ts';
 import type { ChannelKind, ConnectionState, Network, PeerConnection, Signaling, SignalingProblem } from '../net/network.ts';
 import type { ShareTarget } from '../net/share-link.ts';
 import type { ReceiverStore } from '../storage/stored-transfers.ts';
 import type { TransferChannel } from '../transfer/channel.ts';
 import type { Manifest } from '../transfer/protocol.ts';
 import { ReceiveSession, type ReceiveProgress } from '../transfer/receiver.ts';
+import { lanesFor } from './lanes.ts';
+import { CHANNEL_OPEN_TIMEOUT_MS, withTimeout } from './timeouts.ts';
 
 /** Where the connection to the sender stands, for the status line; the transfer's own progress comes apart. */
 export type LinkState = 'connecting' | 'waiting-for-sender' | 'reconnecting' | 'connected';
@@ -78,11 +81,15 @@ export class ReceiveClient {
   #knownPassword: Promise<string | undefined>;
   /** The password the current handshake answered with, if it asked for one. */
   #answeredPassword: string | undefined;
-  /** Stripes open now, on the current link. */
+  /** Stripes open now, on the current link or its lanes. */
   #stripes = new Set<TransferChannel>();
+  /** The signal channels of the current link's lanes (net/lane.ts): closing one closes its lane. */
+  #lanes = new Set<TransferChannel>();
   readonly #handlers: Record<ChannelKind, ChannelHandler> = {
     transfer: (link, channel) => this.#authenticateThenReceive(link, channel),
     stripe: (link, channel) => this.#authenticateStripe(link, channel),
+    // Only the receiver opens lanes.
+    lane: async (_link, channel) => channel.close(),
   };
   /** Resolves the question asked(), while it is open. */
   #answer: ((accepted: boolean) => void) | undefined;
@@ -160,6 +167,7 @@ export class ReceiveClient {
     this.#stopped = true;
     this.#answerOffer(false);
     void this.#session?.cancel();
+    this.#closeLanes();
     this.#link?.connection.close();
     this.#next?.connection.close();
     this.#signaling?.close();
@@ -276,32 +284,90 @@ export class ReceiveClient {
     this.#o.events.proven(proven.verificationCode);
     this.#o.events.link('connected');
     if (this.#session) this.#session.attach(channel);
-    else this.#session = new ReceiveSession(channel, store, (progress) => this.#o.events.progress(progress), (manifest, text) => this.#consent(manifest, text));
+    else this.#session = new ReceiveSession(channel, store, (progress) => this.#progressed(progress), (manifest, text) => this.#consent(manifest, text));
+    // The lanes of the channel this one replaces carried that channel's stripes: this one gets its own.
+    this.#closeLanes();
     if (replaced) {
       for (const stripe of this.#stripes) stripe.close();
       replaced.connection.close();
     }
+    void this.#openLanes(link, channel);
   }
 
-  /** The handshake on one channel of the link's connection: the same for its first, a replacement and a stripe. */
-  async #authenticate(link: SenderLink, channel: TransferChannel): Promise<Authenticated> {
+  #progressed(progress: ReceiveProgress): void {
+    this.#o.events.progress(progress);
+    // Nothing more comes over lanes once the transfer is over; a transfer that goes on later opens new ones.
+    if (progress.state === 'done' || progress.state === 'failed' || progress.state === 'cancelled' || progress.state === 'declined') this.#closeLanes();
+  }
+
+  /**
+   * Lanes for the transfer on `channel`: more connections to the sender, as many as the link's measured round trip
+   * calls for (lanesFor), each carrying one stripe (docs/protocols.md, "Striping"). The receiver asks for them
+   * rather than the sender because of pages of earlier releases: a sender of one ignores a channel it does not
+   * know, a receiver of one would take it for a transfer's channel. A lane whose stripe is not proven in time (an
+   * earlier sender never answers) is closed, and the transfer goes on over what it has.
+   */
+  async #openLanes(link: SenderLink, channel: TransferChannel): Promise<void> {
+    const lanes = lanesFor(await link.connection.roundTripMs().catch(() => undefined));
+    const current = (): boolean => !this.#stopped && this.#link === link && link.channel === channel && channel.isOpen;
+    for (let opened = 0; opened < lanes && current(); opened++) {
+      void withTimeout(link.connection.openChannel('lane'), CHANNEL_OPEN_TIMEOUT_MS).then(
+        (signals) => (current() ? this.#connectLane(link, signals) : signals.close()),
+        () => undefined,
+      );
+    }
+  }
+
+  #connectLane(link: SenderLink, signals: TransferChannel): void {
+    this.#lanes.add(signals);
+    signals.onClose(() => this.#lanes.delete(signals));
+    let striped = false;
+    const unanswered = setTimeout(() => striped || signals.close(), CHANNEL_OPEN_TIMEOUT_MS);
+    signals.onClose(() => clearTimeout(unanswered));
+    const lane = connectLane(
+      this.#o.network,
+      { ...this.#ice, polite: true, signals },
+      {
+        // One stripe per lane, from the sender; anything else is closed.
+        channel: (stripe, kind) => {
+          if (kind !== 'stripe' || striped) return stripe.close();
+          striped = true;
+          stripe.onClose(() => signals.close());
+          void this.#authenticateStripe(link, stripe, lane);
+        },
+        state: () => {},
+      },
+    );
+  }
+
+  #closeLanes(): void {
+    for (const signals of this.#lanes) signals.close();
+    this.#lanes.clear();
+  }
+
+  /**
+   * The handshake on one channel of the link's connection (its first, a replacement), or of one of its lanes (a
+   * stripe), bound to the DTLS fingerprints of the connection the channel is on.
+   */
+  async #authenticate(link: SenderLink, channel: TransferChannel, connection = link.connection): Promise<Authenticated> {
     return authenticate(channel, {
       role: 'receiver',
       room: this.#o.target.room,
       keys: await this.#o.keys,
-      fingerprints: link.connection.fingerprints(),
+      fingerprints: connection.fingerprints(),
       receiverId: await this.#o.receiverId,
       askPassword: (wrong) => this.#password(wrong),
     });
   }
 
   /**
-   * A stripe the sender opened beside the transfer's channel: proven like it, then its data frames join the
-   * session. One that fails its handshake is closed and nothing else changes: the transfer goes on without it.
+   * A stripe the sender opened on a lane of the link (or, a sender of an earlier release, beside the transfer's
+   * channel on the link itself): proven like it, then its data frames join the session. One that fails its
+   * handshake is closed and nothing else changes: the transfer goes on without it.
    */
-  async #authenticateStripe(link: SenderLink, stripe: TransferChannel): Promise<void> {
+  async #authenticateStripe(link: SenderLink, stripe: TransferChannel, connection = link.connection): Promise<void> {
     try {
-      await this.#authenticate(link, stripe);
+      await this.#authenticate(link, stripe, connection);
     } catch {
       stripe.close();
       return;

@@ -9,12 +9,15 @@ import { reconnectDelay } from '../net/signaling-client.ts';
 import type { RefusalCode } from '../net/handshake/messages.ts';
 import type { LinkKeys } from '../net/handshake/link-keys.ts';
 import { ShareTries } from '../net/handshake/password-tries.ts';
+import { connectLane } from '../net/lane.ts';
 import type { ConnectionState, Network, PeerConnection, Signaling, SignalingProblem } from '../net/network.ts';
 import type { ShareTarget } from '../net/share-link.ts';
 import type { TransferChannel } from '../transfer/channel.ts';
 import { chunkSizeFor } from '../transfer/protocol.ts';
 import { SendSession, type OutgoingFile, type SendProgress, type SendState } from '../transfer/sender.ts';
 import { ShareHashes } from '../transfer/share-hashes.ts';
+import { MAX_LANES } from './lanes.ts';
+import { CHANNEL_OPEN_TIMEOUT_MS, withTimeout } from './timeouts.ts';
 
 /** One receiver as the send view shows it. */
 export interface ReceiverStatus {
@@ -64,6 +67,12 @@ interface Attempt {
   channels: number;
   /** A channel is being opened and authenticated: one at a time. */
   opening?: boolean;
+  /** The signal channels of the lanes the receiver opened on this connection, open now. */
+  lanes: Set<TransferChannel>;
+  /** Resolves with the receiver once the connection is proven (see receiver). */
+  proven: Promise<Receiver>;
+  /** Resolves `proven`. */
+  prove(receiver: Receiver): void;
 }
 
 /** One proven receiver and its transfer, which outlives the connections that carry it. */
@@ -75,36 +84,6 @@ interface Receiver {
 
 /** How many channels one connection may open in turn before the host waits for the receiver to come back. */
 const MAX_CHANNELS_PER_CONNECTION = 5;
-/** How long a new connection may take to open its channel before the attempt is given up. */
-const CHANNEL_OPEN_TIMEOUT_MS = 30_000;
-/**
- * One stripe per this many ms of measured round trip: one channel's throughput falls with the round trip, so the
- * farther the peer, the more channels; under it (loopback, a LAN) a single channel is the ceiling and it stays one
- * (docs/protocols.md, "Striping").
- */
-const ROUND_TRIP_MS_PER_STRIPE = 10;
-/** Most stripes beside a session's channel. Counted apart from `Attempt.channels`, which counts replacements. */
-const MAX_STRIPES = 4;
-/** How many stripes a connection of this measured round trip gets: 0 under 10 ms, then one per 10 ms, up to 4. */
-const stripesFor = (roundTripMs: number | undefined): number =>
-  roundTripMs === undefined ? 0 : Math.min(MAX_STRIPES, Math.floor(roundTripMs / ROUND_TRIP_MS_PER_STRIPE));
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out')), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}
-
 export class ShareHost {
   readonly #o: ShareHostOptions;
   readonly #hashes: ShareHashes;
@@ -189,13 +168,19 @@ export class ShareHost {
     if (current && current.connection.state !== 'failed' && current.connection.state !== 'closed') return;
     current?.connection.close();
     const signaling = this.#signaling;
+    let prove: (receiver: Receiver) => void = () => {};
+    const proven = new Promise<Receiver>((resolve) => (prove = resolve));
     const attempt: Attempt = {
       peerId,
       channels: 0,
+      lanes: new Set(),
+      proven,
+      prove,
       connection: this.#o.network.connect(
         { ...this.#ice, polite: false, sendSignal: (data) => signaling.signal(peerId, data) },
         {
-          channel: () => {},
+          // A receiver opens only lanes; a channel of any other kind from it is closed.
+          channel: (channel, kind) => (kind === 'lane' ? void this.#laneOpened(attempt, channel) : channel.close()),
           state: (state) => this.#connectionState(attempt, state),
         },
       ),
@@ -261,36 +246,42 @@ export class ShareHost {
     }
   }
 
-  /** The handshake on one channel of the attempt's connection: the same for its first, a replacement and a stripe. */
-  async #authenticate(attempt: Attempt, channel: TransferChannel): Promise<Authenticated> {
+  /**
+   * The handshake on one channel of the attempt's connection (its first, a replacement), or of one of its lanes (a
+   * stripe), bound to the DTLS fingerprints of the connection the channel is on.
+   */
+  async #authenticate(attempt: Attempt, channel: TransferChannel, connection = attempt.connection): Promise<Authenticated> {
     return authenticate(channel, {
       role: 'sender',
       room: this.#o.target.room,
       keys: await this.#o.keys,
-      fingerprints: attempt.connection.fingerprints(),
+      fingerprints: connection.fingerprints(),
       ...(this.password && { password: this.password, tries: this.#tries.of(attempt.peerId) }),
     });
   }
 
   /**
-   * Opens stripes beside the receiver's proven `channel`, one after another, each authenticated by its own
-   * handshake, as many as the connection's measured round trip calls for (stripesFor). They last as long as
-   * `channel` (SendSession closes them with it); a stripe that fails to open or prove itself just is not used.
+   * A lane the proven receiver opened on its connection (net/lane.ts; docs/protocols.md, "Striping"): the host
+   * connects it and opens one stripe on it, proven by its own handshake, for the receiver's session. The lane
+   * goes when its stripe goes (with the session's channel, or when the receiver closes it). At most MAX_LANES
+   * per connection at a time; one from a connection that is not proven in time is closed.
    */
-  async #openStripes(attempt: Attempt, receiver: Receiver, channel: TransferChannel): Promise<void> {
-    const stripes = stripesFor(await attempt.connection.roundTripMs().catch(() => undefined));
-    const current = (): boolean => !this.#stopped && receiver.attempt === attempt && channel.isOpen;
-    for (let opened = 0; opened < stripes && current(); opened++) {
-      let stripe: TransferChannel | undefined;
-      try {
-        stripe = await withTimeout(attempt.connection.openChannel('stripe'), CHANNEL_OPEN_TIMEOUT_MS);
-        const proven = await this.#authenticate(attempt, stripe);
-        if (!current() || (proven.receiverId ?? attempt.peerId) !== receiver.status.key) throw new Error('the stripe is not for this transfer');
-      } catch {
-        stripe?.close();
-        return;
-      }
+  async #laneOpened(attempt: Attempt, signals: TransferChannel): Promise<void> {
+    if (this.#stopped || attempt.lanes.size >= MAX_LANES) return signals.close();
+    attempt.lanes.add(signals);
+    signals.onClose(() => attempt.lanes.delete(signals));
+    // The receiver's side of the handshake may end before this side's, and it opens its lanes at once: they wait here.
+    const receiver = await withTimeout(attempt.proven, CHANNEL_OPEN_TIMEOUT_MS).catch(() => undefined);
+    if (this.#stopped || !receiver || receiver.attempt !== attempt || !signals.isOpen) return signals.close();
+    const lane = connectLane(this.#o.network, { ...this.#ice, polite: false, signals }, { channel: (channel) => channel.close(), state: () => {} });
+    try {
+      const stripe = await withTimeout(lane.openChannel('stripe'), CHANNEL_OPEN_TIMEOUT_MS);
+      stripe.onClose(() => signals.close());
+      const proven = await this.#authenticate(attempt, stripe, lane);
+      if (this.#stopped || receiver.attempt !== attempt || (proven.receiverId ?? attempt.peerId) !== receiver.status.key) throw new Error('the stripe is not for this transfer');
       receiver.session.addStripe(stripe);
+    } catch {
+      signals.close();
     }
   }
 
@@ -309,9 +300,9 @@ export class ShareHost {
     if (known && state !== 'done' && state !== 'failed' && state !== 'cancelled' && state !== 'declined') {
       known.attempt = attempt;
       attempt.receiver = known;
+      attempt.prove(known);
       known.status = { ...known.status, verificationCode, connection: attempt.connection.state };
       known.session.attach(channel);
-      void this.#openStripes(attempt, known, channel);
       return;
     }
     const status: ReceiverStatus = { key: receiverId, connection: attempt.connection.state, progress: undefined, verificationCode };
@@ -324,10 +315,10 @@ export class ShareHost {
     );
     receiver = { status, attempt, session };
     attempt.receiver = receiver;
+    attempt.prove(receiver);
     this.#receivers.set(receiverId, receiver);
     session.start();
     for (const file of this.#withdrawn) session.cancel(file);
-    void this.#openStripes(attempt, receiver, channel);
     // Shown at once, with its code: the receiver may take a while to accept the files offered.
     this.#progress(receiver, session.progress);
   }
