@@ -29,6 +29,8 @@ export class FakeChannelEnd implements TransferChannel {
   #closeHandlers: Array<(reason: string) => void> = [];
   #drainWaiters: Array<() => void> = [];
   #count = 0;
+  /** The path under it went dead (see stall()). */
+  #stalled = false;
   /** Deliveries in order, one after another, as on an ordered DataChannel. */
   #line: Promise<void> = Promise.resolve();
 
@@ -46,6 +48,7 @@ export class FakeChannelEnd implements TransferChannel {
     this.sent.push(data);
     const index = this.#count++;
     const deliver = (): void => {
+      if (this.#stalled) return;
       this.bufferedAmount -= size;
       if (this.bufferedAmount <= LOW_WATER_BYTES) this.#wake();
       if (!this.isOpen || !this.peer?.isOpen) return;
@@ -77,6 +80,14 @@ export class FakeChannelEnd implements TransferChannel {
 
   onClose(handler: (reason: string) => void): void {
     this.#closeHandlers.push(handler);
+  }
+
+  /**
+   * The path under both ends goes dead while they still read open, as a DataChannel's does when its connection's
+   * ICE fails: nothing sent from now on, or still queued, arrives, and the queue no longer drains.
+   */
+  stall(): void {
+    for (const end of [this, this.peer]) if (end) end.#stalled = true;
   }
 
   /** Closes both ends, as a DataChannel does when either side goes away. */

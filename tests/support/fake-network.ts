@@ -185,6 +185,15 @@ export class FakeConnection implements PeerConnection {
     this.dropChannel();
   }
 
+  /**
+   * ICE fails on both sides: the connection reads `failed` and its channels, still open, carry nothing more (see
+   * FakeChannelEnd.stall), until someone closes them.
+   */
+  fail(): void {
+    for (const channel of [...this.channels, ...this.stripes, ...this.lanes]) channel.stall();
+    for (const side of [this, this.remote]) if (side) side.#setState('failed');
+  }
+
   /** As RTCPeerConnection.close(): the connection is closed before its channels say so. */
   close(): void {
     if (this.state === 'closed') return;

@@ -213,6 +213,20 @@ describe('the share host and the receive client', () => {
     expect(doomed!.state).toBe('closed');
   });
 
+  test('a lane whose connection fails mid-file is closed, and what its stripe held is sent again on what is left', async () => {
+    const network = new FakeNetwork();
+    network.roundTripMs = 30;
+    const file = randomFile('film.mkv', 6_000_000);
+    await share(network, [file]);
+    const receiver = await receive(network);
+    await receiver.watch.until(() => receiver.seen.stripes.at(-1) === 3);
+    const [, doomed] = network.connections.filter((c) => !c.polite);
+    doomed!.fail();
+    await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
+    expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
+    expect(doomed!.stripes[0]!.isOpen).toBe(false);
+  });
+
   test('the sender takes lanes only from a proven receiver, and no more than three at a time', async () => {
     const network = new FakeNetwork();
     const file = randomFile('film.mkv', 3_000_000);

@@ -24,11 +24,16 @@ export interface LaneOptions {
 }
 
 /**
- * Connects a lane over `signals`. The lane lives as long as that channel: close `signals` to close the lane (and
- * the lane's own channels with it).
+ * Connects a lane over `signals`; `onChannel` gets the channels the peer opens on it. The lane lives as long as
+ * that channel: close `signals` to close the lane (and the lane's own channels with it). A lane whose connection
+ * fails is closed rather than restarted: the transfer's own connection restarts ICE, and a lane's stripe that
+ * went quiet would hold its queued frames until it closed.
  */
-export function connectLane(network: Network, { signals, ...options }: LaneOptions, events: PeerConnectionEvents): PeerConnection {
-  const lane = network.connect({ ...options, sendSignal: (data) => signals.isOpen && signals.send(JSON.stringify(data)) }, events);
+export function connectLane(network: Network, { signals, ...options }: LaneOptions, onChannel: PeerConnectionEvents['channel']): PeerConnection {
+  const lane = network.connect(
+    { ...options, sendSignal: (data) => signals.isOpen && signals.send(JSON.stringify(data)) },
+    { channel: onChannel, state: (state) => (state === 'failed' || state === 'closed') && signals.close() },
+  );
   signals.onMessage((message) => {
     const data = typeof message === 'string' && message.length <= MAX_SIGNAL_CHARS ? parseSignal(message) : undefined;
     if (data) void lane.receive(data).catch(() => undefined);

@@ -324,20 +324,13 @@ export class ReceiveClient {
     let striped = false;
     const unanswered = setTimeout(() => striped || signals.close(), CHANNEL_OPEN_TIMEOUT_MS);
     signals.onClose(() => clearTimeout(unanswered));
-    const lane = connectLane(
-      this.#o.network,
-      { ...this.#ice, polite: true, signals },
-      {
-        // One stripe per lane, from the sender; anything else is closed.
-        channel: (stripe, kind) => {
-          if (kind !== 'stripe' || striped) return stripe.close();
-          striped = true;
-          stripe.onClose(() => signals.close());
-          void this.#authenticateStripe(link, stripe, lane);
-        },
-        state: () => {},
-      },
-    );
+    // One stripe per lane, from the sender; anything else is closed.
+    const lane = connectLane(this.#o.network, { ...this.#ice, polite: true, signals }, (stripe, kind) => {
+      if (kind !== 'stripe' || striped) return stripe.close();
+      striped = true;
+      stripe.onClose(() => signals.close());
+      void this.#authenticateStripe(link, stripe, lane);
+    });
   }
 
   #closeLanes(): void {

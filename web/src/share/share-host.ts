@@ -273,7 +273,7 @@ export class ShareHost {
     // The receiver's side of the handshake may end before this side's, and it opens its lanes at once: they wait here.
     const receiver = await withTimeout(attempt.proven, CHANNEL_OPEN_TIMEOUT_MS).catch(() => undefined);
     if (this.#stopped || !receiver || receiver.attempt !== attempt || !signals.isOpen) return signals.close();
-    const lane = connectLane(this.#o.network, { ...this.#ice, polite: false, signals }, { channel: (channel) => channel.close(), state: () => {} });
+    const lane = connectLane(this.#o.network, { ...this.#ice, polite: false, signals }, (channel) => channel.close());
     try {
       const stripe = await withTimeout(lane.openChannel('stripe'), CHANNEL_OPEN_TIMEOUT_MS);
       stripe.onClose(() => signals.close());
