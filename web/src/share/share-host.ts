@@ -69,7 +69,7 @@ interface Attempt {
   opening?: boolean;
   /** The signal channels of the lanes the receiver opened on this connection, open now. */
   lanes: Set<TransferChannel>;
-  /** Resolves with the receiver once the connection is proven (see receiver). */
+  /** Resolves with the receiver once the connection is proven (when `receiver` is set). */
   proven: Promise<Receiver>;
   /** Resolves `proven`. */
   prove(receiver: Receiver): void;
