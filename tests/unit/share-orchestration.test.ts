@@ -8,7 +8,7 @@ import { MemoryChunkStore } from '../../web/src/storage/memory-chunk-store.ts';
 import { decodeDataFrame, type Manifest } from '../../web/src/transfer/protocol.ts';
 import type { ReceiveProgress } from '../../web/src/transfer/receiver.ts';
 import type { Network } from '../../web/src/net/network.ts';
-import { FakeNetwork } from '../support/fake-network.ts';
+import { FakeNetwork, type FakeConnection } from '../support/fake-network.ts';
 import { outgoing, randomFile, storedBytes } from '../support/transfer-harness.ts';
 
 const TARGET = { room: 'RRRRRRRRRRRRRRRRRRRRRR', secret: 'c2VjcmV0LXNlY3JldC0xMg' };
@@ -198,7 +198,10 @@ describe('the share host and the receive client', () => {
     for (const stripe of stripes) expect(stripe.sent.some((m) => typeof m !== 'string')).toBe(true);
   });
 
-  test('a lane whose stripe dies mid-file closes, and what it carried is sent again on what is left', async () => {
+  test.each([
+    { what: 'its stripe dies', breakLane: (lane: FakeConnection) => lane.stripes[0]!.close('the lane failed') },
+    { what: 'its connection fails', breakLane: (lane: FakeConnection) => lane.fail() },
+  ])('a lane is closed when $what mid-file, and what its stripe held is sent again on what is left', async ({ breakLane }) => {
     const network = new FakeNetwork();
     network.roundTripMs = 30;
     const file = randomFile('film.mkv', 6_000_000);
@@ -207,23 +210,10 @@ describe('the share host and the receive client', () => {
     await receiver.watch.until(() => receiver.seen.stripes.at(-1) === 3);
     expect(receiver.seen.progress?.state).toBe('receiving');
     const [, doomed] = network.connections.filter((c) => !c.polite);
-    doomed!.stripes[0]!.close('the lane failed');
+    breakLane(doomed!);
     await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
     expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
     expect(doomed!.state).toBe('closed');
-  });
-
-  test('a lane whose connection fails mid-file is closed, and what its stripe held is sent again on what is left', async () => {
-    const network = new FakeNetwork();
-    network.roundTripMs = 30;
-    const file = randomFile('film.mkv', 6_000_000);
-    await share(network, [file]);
-    const receiver = await receive(network);
-    await receiver.watch.until(() => receiver.seen.stripes.at(-1) === 3);
-    const [, doomed] = network.connections.filter((c) => !c.polite);
-    doomed!.fail();
-    await receiver.watch.until(() => receiver.seen.progress?.state === 'done');
-    expect(sameBytes(await storedBytes(receiver.store, 0), file.data)).toBe(true);
     expect(doomed!.stripes[0]!.isOpen).toBe(false);
   });
 
