@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ClientFrame, MAX_FRAME_BYTES, ServerFrame, type ErrorCode } from './messages.ts';
+import { ClientFrame, MAX_FRAME_BYTES, ServerFrame, SignalData, type ErrorCode } from './messages.ts';
 
 export type Parsed<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; message: string };
 
@@ -30,3 +30,6 @@ export const parseClientFrame = (text: string): Parsed<ClientFrame> => parseWith
 
 /** Validates a frame the server sent; the web client uses this so a bad server cannot confuse it. */
 export const parseServerFrame = (text: string): Parsed<ServerFrame> => parseWith(ServerFrame, text);
+
+/** Validates one peer's signal carried outside the signaler (a lane's, web/src/net/lane.ts), to the same limits. Never throws. */
+export const parseSignalData = (text: string): Parsed<SignalData> => parseWith(SignalData, text);

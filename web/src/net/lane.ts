@@ -2,17 +2,13 @@
  * A lane: one more connection between two pages that already share a proven one, negotiated over a channel of
  * that one (labelled `dropline-lane`) instead of through the signaler (docs/protocols.md, "Striping"). Its offer,
  * answer and candidates are the signaler's `SignalData`, one JSON text message each, checked against the same
- * schema; anything else on the channel closes it, and with it the lane. The lane's own channels authenticate like
- * any other (the handshake binds them to the lane's DTLS fingerprints), so the signals need no trust of their own.
+ * schema and size limit (`parseSignalData`); anything else on the channel closes it, and with it the lane. The
+ * lane's own channels authenticate like any other (the handshake binds them to the lane's DTLS fingerprints), so
+ * the signals need no trust of their own.
  */
-import * as v from 'valibot';
-import { SignalData } from '../../../signal/protocol/index.ts';
-import type { IceServer } from '../../../signal/protocol/index.ts';
+import { parseSignalData, type IceServer } from '../../../signal/protocol/index.ts';
 import type { TransferChannel } from '../transfer/channel.ts';
 import type { Network, PeerConnection, PeerConnectionEvents } from './network.ts';
-
-/** Larger than any signal the schema lets through (an SDP is at most 48 KiB): longer text is not read at all. */
-const MAX_SIGNAL_CHARS = 64 * 1024;
 
 export interface LaneOptions {
   iceServers: IceServer[];
@@ -35,19 +31,10 @@ export function connectLane(network: Network, { signals, ...options }: LaneOptio
     { channel: onChannel, state: (state) => (state === 'failed' || state === 'closed') && signals.close() },
   );
   signals.onMessage((message) => {
-    const data = typeof message === 'string' && message.length <= MAX_SIGNAL_CHARS ? parseSignal(message) : undefined;
-    if (data) void lane.receive(data).catch(() => undefined);
+    const parsed = typeof message === 'string' ? parseSignalData(message) : undefined;
+    if (parsed?.ok) void lane.receive(parsed.frame).catch(() => undefined);
     else signals.close();
   });
   signals.onClose(() => lane.close());
   return lane;
-}
-
-function parseSignal(text: string): SignalData | undefined {
-  try {
-    const parsed = v.safeParse(SignalData, JSON.parse(text));
-    return parsed.success ? parsed.output : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -320,10 +320,12 @@ export class ReceiveClient {
 
   #connectLane(link: SenderLink, signals: TransferChannel): void {
     this.#lanes.add(signals);
-    signals.onClose(() => this.#lanes.delete(signals));
     let striped = false;
     const unanswered = setTimeout(() => striped || signals.close(), CHANNEL_OPEN_TIMEOUT_MS);
-    signals.onClose(() => clearTimeout(unanswered));
+    signals.onClose(() => {
+      this.#lanes.delete(signals);
+      clearTimeout(unanswered);
+    });
     // One stripe per lane, from the sender; anything else is closed.
     const lane = connectLane(this.#o.network, { ...this.#ice, polite: true, signals }, (stripe, kind) => {
       if (kind !== 'stripe' || striped) return stripe.close();
